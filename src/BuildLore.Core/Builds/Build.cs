@@ -1,0 +1,41 @@
+using BuildLore.Core.Logs;
+
+namespace BuildLore.Core.Builds;
+
+/// <summary>A build as the store keeps it. The log itself is stored apart, in chunks.</summary>
+public sealed record Build
+{
+    public required string Id { get; init; }
+    public required string Status { get; init; }
+    public required string Project { get; init; }
+    /// <summary>Where the build came from: <c>runner</c> for <c>/build/run</c>, otherwise the ingesting client.</summary>
+    public required string Source { get; init; }
+    /// <summary>The runner profile name, when the runner produced it.</summary>
+    public string? Profile { get; init; }
+    /// <summary>The command line that ran, for display only; it never comes from a request.</summary>
+    public string? Command { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public int? ExitCode { get; init; }
+    /// <summary>Why a build ended as <c>error</c>, <c>cancelled</c> or <c>timeout</c> (e.g. <c>interrupted</c>).</summary>
+    public string? Reason { get; init; }
+    /// <summary>Length of the stored log in UTF-16 characters.</summary>
+    public long LogChars { get; init; }
+    /// <summary>The summary computed when the build finished; null while it runs.</summary>
+    public LogSummary? Summary { get; init; }
+
+    public TimeSpan? Duration => StartedAt is { } s && FinishedAt is { } f ? f - s : null;
+}
+
+/// <summary>What a caller supplies to create a build.</summary>
+public sealed record NewBuild(string Project, string Source, string? Profile = null, string? Command = null, string Status = BuildStatus.Queued);
+
+/// <summary>How a build ended.</summary>
+public sealed record BuildCompletion(string Status, int? ExitCode, string? Reason, LogSummary Summary, DateTimeOffset FinishedAt);
+
+/// <summary>One page of builds, newest first.</summary>
+public sealed record BuildPage(IReadOnlyList<Build> Builds, long Total);
+
+/// <summary>The last part of a build's log.</summary>
+public sealed record LogTail(string Text, bool Truncated);

@@ -1,0 +1,119 @@
+using System.Text;
+using BuildLore.Core.Logs;
+using BuildLore.Core.Storage;
+
+namespace BuildLore.Core.Builds;
+
+/// <summary>
+/// Receives a build's output as it is produced and stores it in chunks: when enough text has
+/// gathered, or at the latest every <see cref="FlushInterval"/>, so a running build's log can be read
+/// while it runs and a crash loses at most that interval. Also feeds the log summary.
+/// </summary>
+public sealed class BuildLogWriter : IAsyncDisposable
+{
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
+    private const int FlushThreshold = 64 * 1024;
+
+    private readonly IBuildStore _store;
+    private readonly string _buildId;
+    private readonly StringBuilder _pending = new();
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly LogSummarizer _summarizer = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _periodicFlush;
+
+    public BuildLogWriter(IBuildStore store, string buildId)
+    {
+        _store = store;
+        _buildId = buildId;
+        _periodicFlush = FlushPeriodicallyAsync(_stop.Token);
+    }
+
+    public async Task WriteAsync(string text, CancellationToken cancellationToken = default)
+    {
+        // PostgreSQL text cannot hold NUL; binary junk in a log must not lose the rest of it.
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            text = text.Replace('\0', '\uFFFD');
+        }
+
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _pending.Append(text);
+            _summarizer.Append(text);
+            if (_pending.Length >= FlushThreshold)
+            {
+                await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Stores everything written so far.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The summary of everything written so far.</summary>
+    public async Task<LogSummary> GetSummaryAsync(CancellationToken cancellationToken = default)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _summarizer.GetSummary();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task FlushLockedAsync(CancellationToken cancellationToken)
+    {
+        if (_pending.Length == 0)
+        {
+            return;
+        }
+
+        var text = _pending.ToString();
+        await _store.AppendLogAsync(_buildId, text, cancellationToken).ConfigureAwait(false);
+        _pending.Clear();
+    }
+
+    private async Task FlushPeriodicallyAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(FlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                await FlushAsync(stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _periodicFlush.ConfigureAwait(false);
+        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        _stop.Dispose();
+        _lock.Dispose();
+    }
+}

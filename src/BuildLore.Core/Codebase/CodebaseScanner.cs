@@ -1,0 +1,428 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace BuildLore.Core.Codebase;
+
+/// <summary>
+/// Reads a workspace into a <see cref="CodebaseSnapshot"/>. In a git repository the file list comes
+/// from git itself (<c>git ls-files --cached --others --exclude-standard</c>), so every
+/// <c>.gitignore</c> rule applies exactly as git applies it; elsewhere the folder is walked.
+/// Secret files, symbolic links that leave the workspace and dependency or output folders are never
+/// included.
+/// </summary>
+public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
+{
+    private readonly CodebaseScanOptions _options = options ?? new CodebaseScanOptions();
+
+    public const int PreviewLength = 500;
+
+    private static readonly HashSet<string> KeyConfigNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "package.json", "tsconfig.json", "pyproject.toml", "setup.py", "setup.cfg", "Pipfile",
+        "Directory.Build.props", "Directory.Packages.props", "global.json", "Cargo.toml", "go.mod",
+        "pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle", "CMakeLists.txt", "Makefile",
+        "Dockerfile", "docker-compose.yml", "docker-compose.yaml", "compose.yaml", ".gitlab-ci.yml",
+        "Jenkinsfile", "buildlore.json", "appsettings.json", "vite.config.ts", "vite.config.js",
+        "webpack.config.js", "jest.config.js", "Gemfile", "composer.json",
+    };
+
+    private static readonly HashSet<string> BackendExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".cs", ".fs", ".vb", ".py", ".go", ".rs", ".java", ".kt", ".scala", ".rb", ".php", ".c", ".h",
+        ".cc", ".cpp", ".hpp", ".cxx", ".ex", ".exs", ".erl", ".swift", ".m", ".sql", ".sh",
+    };
+
+    private static readonly HashSet<string> FrontendOnlyExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".tsx", ".jsx", ".vue", ".svelte", ".html", ".htm", ".css", ".scss", ".sass", ".less", ".razor", ".cshtml",
+    };
+
+    private static readonly HashSet<string> ScriptExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".ts", ".js", ".mjs", ".cjs", ".mts", ".cts",
+    };
+
+    private static readonly HashSet<string> FrontendFolders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "frontend", "client", "web", "webapp", "ui", "www", "public", "static", "components", "pages", "views", "wwwroot",
+    };
+
+    private static readonly HashSet<string> TestFolders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "test", "tests", "__tests__", "spec", "specs", "testing", "e2e",
+    };
+
+    public CodebaseSnapshot Scan(string workspaceRoot, CancellationToken cancellationToken = default)
+    {
+        var root = Path.GetFullPath(workspaceRoot);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"Workspace '{root}' does not exist.");
+        }
+
+        var files = ListFiles(root, cancellationToken);
+        files.Sort(StringComparer.Ordinal);
+
+        var rootNode = new DirectoryBuilder(Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar)));
+        var keyConfigs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var backend = new List<SourceFile>();
+        var frontend = new List<SourceFile>();
+        var tests = new List<SourceFile>();
+        bool hasBackend = false, hasFrontend = false, hasTests = false, treeTruncated = false;
+        var listed = 0;
+
+        foreach (var relative in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var full = Path.Combine(root, relative);
+            var info = new FileInfo(full);
+            if (!info.Exists || !IsInsideRoot(root, info))
+            {
+                continue;
+            }
+
+            var kind = Classify(relative);
+            var needsText = kind != FileKind.Other || IsKeyConfig(relative);
+            var text = needsText ? ReadText(full, info.Length) : null;
+            long? lines = text?.Lines;
+
+            if (listed < _options.MaxTreeEntries)
+            {
+                rootNode.Add(relative.Split('/'), info.Length, lines);
+                listed++;
+            }
+            else
+            {
+                treeTruncated = true;
+            }
+
+            if (IsKeyConfig(relative) && text is { IsBinary: false } && keyConfigs.Count < _options.MaxConfigFiles)
+            {
+                keyConfigs[relative] = text.Content.Length > _options.MaxConfigFileChars
+                    ? text.Content[.._options.MaxConfigFileChars]
+                    : text.Content;
+            }
+
+            if (text is null || text.IsBinary)
+            {
+                continue;
+            }
+
+            var source = new SourceFile(Path.GetFileName(relative), relative, text.Lines, Preview(text.Content));
+            switch (kind)
+            {
+                case FileKind.Test:
+                    hasTests = true;
+                    AddCapped(tests, source);
+                    break;
+                case FileKind.Frontend:
+                    hasFrontend = true;
+                    AddCapped(frontend, source);
+                    break;
+                case FileKind.Backend:
+                    hasBackend = true;
+                    AddCapped(backend, source);
+                    break;
+            }
+        }
+
+        return new CodebaseSnapshot(
+            rootNode.Name,
+            rootNode.Build(),
+            treeTruncated,
+            keyConfigs,
+            backend,
+            frontend,
+            tests,
+            new StructureSummary(hasBackend, hasFrontend, hasTests),
+            files.Count);
+    }
+
+    private void AddCapped(List<SourceFile> list, SourceFile file)
+    {
+        if (list.Count < _options.MaxSourceFiles)
+        {
+            list.Add(file);
+        }
+    }
+
+    private static string Preview(string content) =>
+        content.Length <= PreviewLength ? content : content[..PreviewLength];
+
+    private static bool IsKeyConfig(string relative)
+    {
+        var name = Path.GetFileName(relative);
+        if (KeyConfigNames.Contains(name)
+            || name.StartsWith("requirements", StringComparison.OrdinalIgnoreCase) && name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".fsproj", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".sln", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".slnx", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return relative.StartsWith(".github/workflows/", StringComparison.Ordinal)
+               && (name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private enum FileKind { Other, Backend, Frontend, Test }
+
+    private static FileKind Classify(string relative)
+    {
+        var segments = relative.Split('/');
+        var name = segments[^1];
+        var extension = Path.GetExtension(name);
+        var isSource = BackendExtensions.Contains(extension) || FrontendOnlyExtensions.Contains(extension) || ScriptExtensions.Contains(extension);
+        if (!isSource)
+        {
+            return FileKind.Other;
+        }
+
+        if (IsTestFile(segments, name))
+        {
+            return FileKind.Test;
+        }
+
+        if (FrontendOnlyExtensions.Contains(extension))
+        {
+            return FileKind.Frontend;
+        }
+
+        if (ScriptExtensions.Contains(extension))
+        {
+            // JavaScript and TypeScript run on both sides; the folder they live in tells which.
+            for (var i = 0; i < segments.Length - 1; i++)
+            {
+                if (FrontendFolders.Contains(segments[i]))
+                {
+                    return FileKind.Frontend;
+                }
+            }
+        }
+
+        return FileKind.Backend;
+    }
+
+    private static bool IsTestFile(string[] segments, string name)
+    {
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            if (TestFolders.Contains(segments[i])
+                || segments[i].EndsWith(".Tests", StringComparison.OrdinalIgnoreCase)
+                || segments[i].EndsWith(".Test", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        var stem = Path.GetFileNameWithoutExtension(name);
+        return stem.StartsWith("test_", StringComparison.OrdinalIgnoreCase)
+               || stem.EndsWith("_test", StringComparison.OrdinalIgnoreCase)
+               || stem.EndsWith("Tests", StringComparison.Ordinal)
+               || stem.EndsWith("Test", StringComparison.Ordinal)
+               || stem.EndsWith(".test", StringComparison.OrdinalIgnoreCase)
+               || stem.EndsWith(".spec", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private sealed record FileText(string Content, long Lines, bool IsBinary);
+
+    /// <summary>Reads a file's head for its preview and counts its lines without loading it whole.</summary>
+    private FileText ReadText(string path, long length)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            var buffer = new byte[64 * 1024];
+            var read = stream.ReadAtLeast(buffer, Math.Min(buffer.Length, (int)Math.Min(length, buffer.Length)), throwOnEndOfStream: false);
+            var head = buffer.AsSpan(0, read);
+            if (head[..Math.Min(head.Length, 8000)].Contains((byte)0))
+            {
+                return new FileText(string.Empty, 0, IsBinary: true);
+            }
+
+            var keep = Math.Min(read, _options.MaxConfigFileChars * 4);
+            var content = Encoding.UTF8.GetString(head[..keep]);
+            long lines = head.Count((byte)'\n');
+            var last = read > 0 ? head[read - 1] : (byte)'\n';
+            long total = read;
+            while (total < _options.MaxBytesCountedPerFile && (read = stream.Read(buffer)) > 0)
+            {
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                last = buffer[read - 1];
+                total += read;
+            }
+
+            if (last != (byte)'\n' && total > 0)
+            {
+                lines++;
+            }
+
+            return new FileText(content, lines, IsBinary: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileText(string.Empty, 0, IsBinary: true);
+        }
+    }
+
+    private static bool IsInsideRoot(string root, FileInfo info)
+    {
+        if (info.LinkTarget is null)
+        {
+            return true;
+        }
+
+        var target = info.ResolveLinkTarget(returnFinalTarget: true);
+        return target is not null && IsUnder(root, target.FullName);
+    }
+
+    internal static bool IsUnder(string root, string path)
+    {
+        var normalizedRoot = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return path.StartsWith(normalizedRoot, StringComparison.Ordinal);
+    }
+
+    private List<string> ListFiles(string root, CancellationToken cancellationToken)
+    {
+        var fromGit = TryListWithGit(root, cancellationToken);
+        var files = fromGit ?? WalkFiles(root, cancellationToken);
+        return files.Where(f => IsListable(f)).ToList();
+    }
+
+    private static bool IsListable(string relative)
+    {
+        var segments = relative.Split('/');
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            if (WorkspacePaths.IsSkippedDirectory(segments[i]))
+            {
+                return false;
+            }
+        }
+
+        return !WorkspacePaths.IsSecretFile(segments[^1]);
+    }
+
+    private List<string>? TryListWithGit(string root, CancellationToken cancellationToken)
+    {
+        if (!_options.UseGit)
+        {
+            return null;
+        }
+
+        try
+        {
+            var start = new ProcessStartInfo("git")
+            {
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                StandardOutputEncoding = Encoding.UTF8,
+            };
+            foreach (var arg in (string[])["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var git = Process.Start(start);
+            if (git is null)
+            {
+                return null;
+            }
+
+            var stderr = git.StandardError.ReadToEndAsync(cancellationToken);
+            var output = git.StandardOutput.ReadToEnd();
+            git.WaitForExit();
+            _ = stderr.Result;
+            if (git.ExitCode != 0)
+            {
+                return null;
+            }
+
+            // --cached lists files deleted from the work tree too; Scan skips those that are gone.
+            return output.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // git is not installed: walk the folder instead.
+        }
+    }
+
+    private static List<string> WalkFiles(string root, CancellationToken cancellationToken)
+    {
+        var result = new List<string>();
+        var pending = new Stack<string>();
+        pending.Push(root);
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
+        while (pending.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var directory = pending.Pop();
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", options))
+            {
+                if (entry is DirectoryInfo sub)
+                {
+                    // Never follow directory links: they may lead anywhere on the host.
+                    if (sub.LinkTarget is null && !WorkspacePaths.IsSkippedDirectory(sub.Name))
+                    {
+                        pending.Push(sub.FullName);
+                    }
+                }
+                else
+                {
+                    result.Add(Path.GetRelativePath(root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/'));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private sealed class DirectoryBuilder(string name)
+    {
+        private readonly SortedDictionary<string, DirectoryBuilder> _directories = new(StringComparer.Ordinal);
+        private readonly List<FileTreeNode> _files = [];
+
+        public string Name { get; } = name;
+
+        public void Add(ReadOnlySpan<string> segments, long size, long? lines)
+        {
+            if (segments.Length == 1)
+            {
+                _files.Add(new FileTreeNode(segments[0], FileTreeNode.FileType, size, lines, null));
+                return;
+            }
+
+            if (!_directories.TryGetValue(segments[0], out var child))
+            {
+                child = new DirectoryBuilder(segments[0]);
+                _directories.Add(segments[0], child);
+            }
+
+            child.Add(segments[1..], size, lines);
+        }
+
+        public FileTreeNode Build()
+        {
+            var children = new List<FileTreeNode>(_directories.Count + _files.Count);
+            children.AddRange(_directories.Values.Select(d => d.Build()));
+            children.AddRange(_files.OrderBy(f => f.Name, StringComparer.Ordinal));
+            return new FileTreeNode(Name, FileTreeNode.DirectoryType, null, null, children);
+        }
+    }
+}
+
+/// <summary>Caps that keep a codebase response a sensible size whatever the workspace.</summary>
+public sealed record CodebaseScanOptions
+{
+    public int MaxTreeEntries { get; init; } = 20_000;
+    public int MaxSourceFiles { get; init; } = 300;
+    public int MaxConfigFiles { get; init; } = 100;
+    public int MaxConfigFileChars { get; init; } = 64 * 1024;
+    /// <summary>Lines are counted in at most this many bytes of each file.</summary>
+    public long MaxBytesCountedPerFile { get; init; } = 16L * 1024 * 1024;
+    /// <summary>Ask git for the file list when the workspace is a repository.</summary>
+    public bool UseGit { get; init; } = true;
+}

@@ -1,0 +1,25 @@
+namespace BuildLore.Core.Codebase;
+
+/// <summary>What an LLM sees of the workspace: its tree, key configuration and source previews.</summary>
+public sealed record CodebaseSnapshot(
+    string WorkspaceName,
+    FileTreeNode FileTree,
+    bool TreeTruncated,
+    IReadOnlyDictionary<string, string> KeyConfigFiles,
+    IReadOnlyList<SourceFile> BackendFiles,
+    IReadOnlyList<SourceFile> FrontendFiles,
+    IReadOnlyList<SourceFile> TestFiles,
+    StructureSummary StructureSummary,
+    int FileCount);
+
+/// <summary>A node of the workspace tree: a directory (with children) or a file (with size and lines).</summary>
+public sealed record FileTreeNode(string Name, string Type, long? Size, long? Lines, IReadOnlyList<FileTreeNode>? Children)
+{
+    public const string DirectoryType = "directory";
+    public const string FileType = "file";
+}
+
+/// <summary>A source file with the first characters of its text.</summary>
+public sealed record SourceFile(string Name, string Path, long Lines, string Preview);
+
+public sealed record StructureSummary(bool HasBackend, bool HasFrontend, bool HasTests);

@@ -1,0 +1,24 @@
+namespace BuildLore.Core.Reports;
+
+/// <summary>An analysis report written by an LLM (or the built-in analyzer) about a build.</summary>
+public sealed record Report
+{
+    public required long Id { get; init; }
+    public required string BuildId { get; init; }
+    public required string Type { get; init; }
+    public required string Analysis { get; init; }
+    public required IReadOnlyList<string> Recommendations { get; init; }
+    public required double Confidence { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The session that submitted it, when the caller sent one.</summary>
+    public string? SessionId { get; init; }
+}
+
+/// <summary>A validated report ready to be stored.</summary>
+public sealed record NewReport(
+    string BuildId,
+    string Type,
+    string Analysis,
+    IReadOnlyList<string> Recommendations,
+    double Confidence,
+    string? SessionId);

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace BuildLore.Core.Runner;
+
+/// <summary>How a build process ended.</summary>
+public sealed record ProcessOutcome(int? ExitCode, bool TimedOut, bool Cancelled);
+
+/// <summary>
+/// Runs one build profile as a child process. Standard error is merged into standard output by the
+/// shell itself (<c>exec 2>&amp;1</c>), so the log keeps the real order of both streams. Cancellation
+/// and the profile's timeout kill the whole process tree.
+/// </summary>
+public static class BuildProcess
+{
+    // After the build's own process exits, children it left behind (build servers, daemons) may still
+    // hold the output pipe open; wait this long for the last output, then stop reading.
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>Environment variables of the server that a build must not see.</summary>
+    private static readonly string[] ScrubbedPrefixes = ["BUILDLORE_", "ASPNETCORE_", "DOTNET_RUNNING_IN_CONTAINER"];
+
+    public static async Task<ProcessOutcome> RunAsync(
+        BuildProfile profile,
+        string workspaceRoot,
+        TimeSpan timeout,
+        Func<string, CancellationToken, Task> onOutput,
+        CancellationToken cancellationToken = default)
+    {
+        var workingDirectory = Path.GetFullPath(Path.Combine(workspaceRoot, profile.WorkingDirectory));
+        if (!Directory.Exists(workingDirectory))
+        {
+            throw new DirectoryNotFoundException($"The profile's working folder '{profile.WorkingDirectory}' does not exist in the workspace.");
+        }
+
+        var start = CreateStartInfo(profile, workingDirectory);
+        using var process = new Process { StartInfo = start };
+        process.Start();
+        process.StandardInput.Close();
+
+        using var timeoutSource = new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var stopForwarding = new CancellationTokenSource();
+        var pump = PumpAsync(process.StandardOutput, onOutput, stopForwarding.Token);
+
+        bool timedOut = false, cancelled = false;
+        try
+        {
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            timedOut = timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            cancelled = !timedOut;
+            KillTree(process);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (await Task.WhenAny(pump, Task.Delay(DrainTimeout, CancellationToken.None)).ConfigureAwait(false) != pump)
+        {
+            // A leftover child still holds the pipe: keep what we have and stop forwarding.
+            await stopForwarding.CancelAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await pump.ConfigureAwait(false);
+            stopForwarding.Dispose();
+        }
+
+        return new ProcessOutcome(timedOut || cancelled ? null : process.ExitCode, timedOut, cancelled);
+    }
+
+    private static ProcessStartInfo CreateStartInfo(BuildProfile profile, string workingDirectory)
+    {
+        ProcessStartInfo start;
+        if (OperatingSystem.IsWindows())
+        {
+            start = new ProcessStartInfo("cmd.exe");
+            start.ArgumentList.Add("/d");
+            start.ArgumentList.Add("/s");
+            start.ArgumentList.Add("/c");
+            start.ArgumentList.Add($"{profile.Command} 2>&1");
+        }
+        else
+        {
+            start = new ProcessStartInfo("/bin/sh");
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("exec 2>&1\n" + profile.Command);
+        }
+
+        start.WorkingDirectory = workingDirectory;
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardInput = true;
+        start.StandardOutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+        foreach (var name in start.Environment.Keys.ToList())
+        {
+            if (ScrubbedPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+            {
+                start.Environment.Remove(name);
+            }
+        }
+
+        foreach (var (name, value) in profile.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return start;
+    }
+
+    private static async Task PumpAsync(StreamReader output, Func<string, CancellationToken, Task> onOutput, CancellationToken stop)
+    {
+        var buffer = new char[16 * 1024];
+        int read;
+        while ((read = await output.ReadAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false)) > 0)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await onOutput(new string(buffer, 0, read), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own in the meantime.
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using BuildLore.Core.Builds;
+using BuildLore.Core.Reports;
+
+namespace BuildLore.Core.Storage;
+
+/// <summary>
+/// Where builds, their logs and reports live. Every write is durable when the returned task
+/// completes: a crash right after loses nothing the caller was told was stored.
+/// Implementations: SQLite (the embedded default) and PostgreSQL, in BuildLore.Storage.
+/// </summary>
+public interface IBuildStore
+{
+    /// <summary>Creates or upgrades the schema. Safe to call on every start.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    Task<Build> CreateBuildAsync(NewBuild build, CancellationToken cancellationToken = default);
+
+    Task<Build?> GetBuildAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Builds newest first; the order is stable across calls, so skip/limit pages neither repeat nor miss.</summary>
+    Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a queued build to running. False when it was no longer queued (e.g. cancelled).</summary>
+    Task<bool> MarkRunningAsync(string id, DateTimeOffset startedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a piece of log text after everything appended before it.</summary>
+    Task AppendLogAsync(string id, string text, CancellationToken cancellationToken = default);
+
+    /// <summary>Records how a build ended. False when the build had already finished.</summary>
+    Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default);
+
+    /// <summary>The whole log, piece by piece in order, without holding it all in memory.</summary>
+    IAsyncEnumerable<string> ReadLogAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>The last <paramref name="maxChars"/> characters of the log (cut at a line start when possible).</summary>
+    Task<LogTail> ReadLogTailAsync(string id, int maxChars, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks every queued or running build as <c>error</c> with the given reason; used at start-up after a crash.</summary>
+    Task<int> FailUnfinishedBuildsAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    Task<long> AddReportAsync(NewReport report, CancellationToken cancellationToken = default);
+
+    /// <summary>Reports of one build, oldest first.</summary>
+    Task<IReadOnlyList<Report>> ListReportsAsync(string buildId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,68 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+
+namespace BuildLore.Storage;
+
+/// <summary>
+/// PostgreSQL, for teams that outgrow one machine: several BuildLore servers can share one database.
+/// </summary>
+internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDisposable
+{
+    // Arbitrary constant that names BuildLore's migration lock among other advisory locks.
+    private const long MigrationLockKey = 0x4275_696C_644C_6F72;
+
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    public override string Name => "postgres";
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, transaction, cancellationToken: cancellationToken));
+
+    public override IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE builds (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL,
+            project TEXT NOT NULL,
+            source TEXT NOT NULL,
+            profile TEXT NULL,
+            command TEXT NULL,
+            created_at BIGINT NOT NULL,
+            started_at BIGINT NULL,
+            finished_at BIGINT NULL,
+            exit_code BIGINT NULL,
+            reason TEXT NULL,
+            log_chars BIGINT NOT NULL DEFAULT 0,
+            log_chunks BIGINT NOT NULL DEFAULT 0,
+            summary TEXT NULL
+        );
+        CREATE INDEX builds_status ON builds (status);
+        CREATE TABLE log_chunks (
+            build_id TEXT NOT NULL REFERENCES builds (id),
+            seq BIGINT NOT NULL,
+            chars BIGINT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (build_id, seq)
+        );
+        CREATE TABLE reports (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            build_id TEXT NOT NULL REFERENCES builds (id),
+            type TEXT NOT NULL,
+            analysis TEXT NOT NULL,
+            recommendations TEXT NOT NULL,
+            confidence DOUBLE PRECISION NOT NULL,
+            session_id TEXT NULL,
+            created_at BIGINT NOT NULL
+        );
+        CREATE INDEX reports_build ON reports (build_id, id);
+        """,
+    ];
+
+    public void Dispose() => _dataSource.Dispose();
+}

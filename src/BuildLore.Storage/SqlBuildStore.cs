@@ -1,0 +1,329 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using BuildLore.Core.Builds;
+using BuildLore.Core.Reports;
+using BuildLore.Core.Storage;
+using Dapper;
+
+namespace BuildLore.Storage;
+
+/// <summary>
+/// The store over any <see cref="SqlDialect"/>: the same SQL runs on SQLite and PostgreSQL. Every
+/// method commits before it returns. Times are kept as Unix milliseconds so both databases sort and
+/// compare them the same way.
+/// </summary>
+internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposable
+{
+    private const string BuildColumns =
+        "seq AS Seq, id AS Id, status AS Status, project AS Project, source AS Source, profile AS Profile, " +
+        "command AS Command, created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt, " +
+        "exit_code AS ExitCode, reason AS Reason, log_chars AS LogChars, summary AS Summary";
+
+    private const string ReportColumns =
+        "id AS Id, build_id AS BuildId, type AS Type, analysis AS Analysis, recommendations AS Recommendations, " +
+        "confidence AS Confidence, session_id AS SessionId, created_at AS CreatedAt";
+
+    public string Provider => dialect.Name;
+
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await dialect.LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Command("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", null, transaction, cancellationToken)).ConfigureAwait(false);
+        var current = await connection.ExecuteScalarAsync<long?>(Command("SELECT MAX(version) FROM schema_version", null, transaction, cancellationToken)).ConfigureAwait(false) ?? 0;
+        if (current > dialect.Migrations.Count)
+        {
+            throw new InvalidOperationException(
+                $"The {dialect.Name} database is at schema version {current}, newer than this BuildLore ({dialect.Migrations.Count}). Upgrade BuildLore.");
+        }
+
+        for (var version = (int)current + 1; version <= dialect.Migrations.Count; version++)
+        {
+            await connection.ExecuteAsync(Command(dialect.Migrations[version - 1], null, transaction, cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(Command("INSERT INTO schema_version (version) VALUES (@version)", new { version }, transaction, cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Build> CreateBuildAsync(NewBuild build, CancellationToken cancellationToken = default)
+    {
+        var id = Guid.CreateVersion7().ToString();
+        var now = DateTimeOffset.UtcNow;
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Command(
+            """
+            INSERT INTO builds (id, status, project, source, profile, command, created_at)
+            VALUES (@id, @status, @project, @source, @profile, @command, @createdAt)
+            """,
+            new { id, status = build.Status, project = build.Project, source = build.Source, profile = build.Profile, command = build.Command, createdAt = now.ToUnixTimeMilliseconds() },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return new Build
+        {
+            Id = id,
+            Status = build.Status,
+            Project = build.Project,
+            Source = build.Source,
+            Profile = build.Profile,
+            Command = build.Command,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()),
+        };
+    }
+
+    public async Task<Build?> GetBuildAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<BuildRow>(Command(
+            $"SELECT {BuildColumns} FROM builds WHERE id = @id", new { id }, null, cancellationToken)).ConfigureAwait(false);
+        return row?.ToBuild();
+    }
+
+    public async Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(Command("SELECT COUNT(*) FROM builds", null, transaction, cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<BuildRow>(Command(
+            $"SELECT {BuildColumns} FROM builds ORDER BY seq DESC LIMIT @limit OFFSET @skip",
+            new { limit = (long)limit, skip = (long)skip },
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new BuildPage([.. rows.Select(r => r.ToBuild())], total);
+    }
+
+    public async Task<bool> MarkRunningAsync(string id, DateTimeOffset startedAt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(Command(
+            "UPDATE builds SET status = @running, started_at = @startedAt WHERE id = @id AND status = @queued",
+            new { id, running = BuildStatus.Running, queued = BuildStatus.Queued, startedAt = startedAt.ToUnixTimeMilliseconds() },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    public async Task AppendLogAsync(string id, string text, CancellationToken cancellationToken = default)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Taking the next chunk number by updating the build row locks that row, so concurrent
+        // appends to one build get distinct, ordered numbers on both databases.
+        var next = await connection.ExecuteScalarAsync<long?>(Command(
+            "UPDATE builds SET log_chunks = log_chunks + 1, log_chars = log_chars + @chars WHERE id = @id RETURNING log_chunks",
+            new { id, chars = (long)text.Length },
+            transaction,
+            cancellationToken)).ConfigureAwait(false) ?? throw new KeyNotFoundException($"Build '{id}' does not exist.");
+        await connection.ExecuteAsync(Command(
+            "INSERT INTO log_chunks (build_id, seq, chars, text) VALUES (@id, @seq, @chars, @text)",
+            new { id, seq = next - 1, chars = (long)text.Length, text },
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default)
+    {
+        if (!BuildStatus.IsFinished(completion.Status))
+        {
+            throw new ArgumentException($"'{completion.Status}' is not a final status.", nameof(completion));
+        }
+
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(Command(
+            """
+            UPDATE builds SET status = @status, exit_code = @exitCode, reason = @reason, summary = @summary, finished_at = @finishedAt,
+                started_at = COALESCE(started_at, @finishedAt)
+            WHERE id = @id AND status IN (@queued, @running)
+            """,
+            new
+            {
+                id,
+                status = completion.Status,
+                exitCode = (long?)completion.ExitCode,
+                reason = completion.Reason,
+                summary = JsonSerializer.Serialize(completion.Summary, StorageJson.Default.LogSummary),
+                finishedAt = completion.FinishedAt.ToUnixTimeMilliseconds(),
+                queued = BuildStatus.Queued,
+                running = BuildStatus.Running,
+            },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    public async IAsyncEnumerable<string> ReadLogAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // One chunk at a time: a long log is never held whole.
+        var chunks = connection.QueryUnbufferedAsync<string>(
+            "SELECT text FROM log_chunks WHERE build_id = @id ORDER BY seq", new { id });
+        await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return chunk;
+        }
+    }
+
+    public async Task<LogTail> ReadLogTailAsync(string id, int maxChars, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChars);
+        var pieces = new List<string>();
+        long gathered = 0;
+        var truncated = false;
+        await using (var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var chunks = connection.QueryUnbufferedAsync<string>(
+                "SELECT text FROM log_chunks WHERE build_id = @id ORDER BY seq DESC", new { id });
+            await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (gathered >= maxChars)
+                {
+                    truncated = true;
+                    break;
+                }
+
+                pieces.Add(chunk);
+                gathered += chunk.Length;
+            }
+        }
+
+        pieces.Reverse();
+        var text = string.Concat(pieces);
+        if (text.Length > maxChars)
+        {
+            truncated = true;
+            text = text[^maxChars..];
+        }
+
+        if (truncated)
+        {
+            // Start at a whole line when one begins early enough in the kept part.
+            var newline = text.IndexOf('\n', StringComparison.Ordinal);
+            if (newline >= 0 && newline < text.Length / 2)
+            {
+                text = text[(newline + 1)..];
+            }
+        }
+
+        return new LogTail(text, truncated);
+    }
+
+    public async Task<int> FailUnfinishedBuildsAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(Command(
+            "UPDATE builds SET status = @error, reason = @reason, finished_at = @at WHERE status IN (@queued, @running)",
+            new { error = BuildStatus.Error, reason, at = at.ToUnixTimeMilliseconds(), queued = BuildStatus.Queued, running = BuildStatus.Running },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<long> AddReportAsync(NewReport report, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var id = await connection.ExecuteScalarAsync<long?>(Command(
+            """
+            INSERT INTO reports (build_id, type, analysis, recommendations, confidence, session_id, created_at)
+            SELECT id, @type, @analysis, @recommendations, @confidence, @sessionId, @createdAt FROM builds WHERE id = @buildId
+            RETURNING id
+            """,
+            new
+            {
+                buildId = report.BuildId,
+                type = report.Type,
+                analysis = report.Analysis,
+                recommendations = JsonSerializer.Serialize([.. report.Recommendations], StorageJson.Default.ListString),
+                confidence = report.Confidence,
+                sessionId = report.SessionId,
+                createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return id ?? throw new KeyNotFoundException($"Build '{report.BuildId}' does not exist.");
+    }
+
+    public async Task<IReadOnlyList<Report>> ListReportsAsync(string buildId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ReportRow>(Command(
+            $"SELECT {ReportColumns} FROM reports WHERE build_id = @buildId ORDER BY id", new { buildId }, null, cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToReport())];
+    }
+
+    private static CommandDefinition Command(string sql, object? parameters, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        new(sql, parameters, transaction, cancellationToken: cancellationToken);
+
+    public void Dispose() => (dialect as IDisposable)?.Dispose();
+
+    private static DateTimeOffset? FromMillis(long? value) =>
+        value is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    private sealed class BuildRow
+    {
+        public long Seq { get; set; }
+        public string Id { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string Project { get; set; } = "";
+        public string Source { get; set; } = "";
+        public string? Profile { get; set; }
+        public string? Command { get; set; }
+        public long CreatedAt { get; set; }
+        public long? StartedAt { get; set; }
+        public long? FinishedAt { get; set; }
+        public long? ExitCode { get; set; }
+        public string? Reason { get; set; }
+        public long LogChars { get; set; }
+        public string? Summary { get; set; }
+
+        public Build ToBuild() => new()
+        {
+            Id = Id,
+            Status = Status,
+            Project = Project,
+            Source = Source,
+            Profile = Profile,
+            Command = Command,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt),
+            StartedAt = FromMillis(StartedAt),
+            FinishedAt = FromMillis(FinishedAt),
+            ExitCode = ExitCode is { } code ? (int)code : null,
+            Reason = Reason,
+            LogChars = LogChars,
+            Summary = Summary is null ? null : JsonSerializer.Deserialize(Summary, StorageJson.Default.LogSummary),
+        };
+    }
+
+    private sealed class ReportRow
+    {
+        public long Id { get; set; }
+        public string BuildId { get; set; } = "";
+        public string Type { get; set; } = "";
+        public string Analysis { get; set; } = "";
+        public string Recommendations { get; set; } = "[]";
+        public double Confidence { get; set; }
+        public string? SessionId { get; set; }
+        public long CreatedAt { get; set; }
+
+        public Report ToReport() => new()
+        {
+            Id = Id,
+            BuildId = BuildId,
+            Type = Type,
+            Analysis = Analysis,
+            Recommendations = JsonSerializer.Deserialize(Recommendations, StorageJson.Default.ListString) ?? [],
+            Confidence = Confidence,
+            SessionId = SessionId,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt),
+        };
+    }
+}

@@ -1,0 +1,90 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace BuildLore.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a committed write
+/// survives a crash or power loss, and readers never block the writer.
+/// </summary>
+internal sealed class SqliteDialect : SqlDialect
+{
+    private readonly string _connectionString;
+
+    public SqliteDialect(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        if (builder.DataSource is { Length: > 0 } file && file != ":memory:")
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        _connectionString = builder.ToString();
+    }
+
+    public override string Name => "sqlite";
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return connection;
+    }
+
+    public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask; // SQLite allows one writer at a time already.
+
+    public override IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE builds (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL,
+            project TEXT NOT NULL,
+            source TEXT NOT NULL,
+            profile TEXT NULL,
+            command TEXT NULL,
+            created_at INTEGER NOT NULL,
+            started_at INTEGER NULL,
+            finished_at INTEGER NULL,
+            exit_code INTEGER NULL,
+            reason TEXT NULL,
+            log_chars INTEGER NOT NULL DEFAULT 0,
+            log_chunks INTEGER NOT NULL DEFAULT 0,
+            summary TEXT NULL
+        );
+        CREATE INDEX builds_status ON builds (status);
+        CREATE TABLE log_chunks (
+            build_id TEXT NOT NULL REFERENCES builds (id),
+            seq INTEGER NOT NULL,
+            chars INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (build_id, seq)
+        );
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            build_id TEXT NOT NULL REFERENCES builds (id),
+            type TEXT NOT NULL,
+            analysis TEXT NOT NULL,
+            recommendations TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            session_id TEXT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX reports_build ON reports (build_id, id);
+        """,
+    ];
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using BuildLore.Core.Logs;
+
+namespace BuildLore.Storage;
+
+/// <summary>How JSON-valued columns (the log summary, a report's recommendations) are written.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(LogSummary))]
+[JsonSerializable(typeof(List<string>))]
+internal sealed partial class StorageJson : JsonSerializerContext;
