@@ -108,12 +108,24 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the periodic flush, stores what is left and returns the final summary.</summary>
+    public async Task<LogSummary> CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _periodicFlush.ConfigureAwait(false);
+        }
+
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await GetSummaryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _periodicFlush.ConfigureAwait(false);
-        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        // The semaphore is not disposed: it never allocated a wait handle, and a late reader of the
+        // summary must not fail.
+        await CompleteAsync(CancellationToken.None).ConfigureAwait(false);
         _stop.Dispose();
-        _lock.Dispose();
     }
 }

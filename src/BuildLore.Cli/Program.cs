@@ -1,0 +1,3 @@
+using BuildLore.Cli;
+
+return await CliApp.RunAsync(args);

@@ -1,0 +1,122 @@
+using System.Globalization;
+using BuildLore.Core.Builds;
+using BuildLore.Core.Logs;
+using BuildLore.Core.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace BuildLore.Server.Builds;
+
+/// <summary>The seed's read side for builds: <c>GET /llm/learning/builds</c> and <c>GET /llm/learning/build/{id}</c>.</summary>
+internal static class BuildsApi
+{
+    public const int MaxLimit = 200;
+
+    public static IEndpointRouteBuilder MapBuilds(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/llm/learning").WithTags("Builds");
+
+        group.MapGet("/builds", ListBuilds)
+            .WithName("ListBuilds")
+            .WithSummary("Recent builds, newest first, with the end of each log.")
+            .WithDescription(
+                "Pages with skip/limit (limit 1..200, default 20). Each build carries the last 64 KiB of its log " +
+                "(log=tail, the default; log_truncated says whether that is all of it), the whole log (log=full) or none (log=none). " +
+                "session_id is accepted and ignored while authentication is off.");
+
+        group.MapGet("/build/{id}", GetBuild)
+            .WithName("GetBuild")
+            .WithSummary("One build with its whole log, its log summary and the reports written about it.")
+            .Produces<BuildDetailResponse>()
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest);
+
+        return app;
+    }
+
+    private static async Task<Results<Ok<BuildListResponse>, JsonHttpResult<ErrorResponse>>> ListBuilds(
+        IBuildStore store,
+        string? limit,
+        string? skip,
+        string? log,
+        CancellationToken cancellationToken)
+    {
+        if (!TryParseInt(limit, 20, 1, MaxLimit, out var take))
+        {
+            return ApiErrors.BadRequest($"limit must be a whole number from 1 to {MaxLimit} (got '{limit}').", "limit", $"1..{MaxLimit}");
+        }
+
+        if (!TryParseInt(skip, 0, 0, int.MaxValue, out var offset))
+        {
+            return ApiErrors.BadRequest($"skip must be a whole number of 0 or more (got '{skip}').", "skip", "0 or more");
+        }
+
+        if (!LogDetails.TryParse(log, LogDetail.Tail, out var detail))
+        {
+            return ApiErrors.BadRequest($"log must be tail, full or none (got '{log}').", "log", LogDetails.Allowed);
+        }
+
+        var page = await store.ListBuildsAsync(offset, take, cancellationToken);
+        var builds = new List<BuildDto>(page.Builds.Count);
+        foreach (var build in page.Builds)
+        {
+            var (text, truncated) = await ReadLogAsync(store, build, detail, cancellationToken);
+            builds.Add(build.ToDto(text, truncated));
+        }
+
+        return TypedResults.Ok(new BuildListResponse(builds, page.Total, offset, take));
+    }
+
+    private static async Task<IResult> GetBuild(IBuildStore store, string id, string? log, CancellationToken cancellationToken)
+    {
+        if (!LogDetails.TryParse(log, LogDetail.Full, out var detail))
+        {
+            return ApiErrors.BadRequest($"log must be tail, full or none (got '{log}').", "log", LogDetails.Allowed);
+        }
+
+        var build = await store.GetBuildAsync(id, cancellationToken);
+        if (build is null)
+        {
+            return ApiErrors.NotFound($"No build with id '{id}'.", "id");
+        }
+
+        // A running build has no stored summary yet: read its log so far, one chunk at a time.
+        var summary = build.Summary ?? await LogSummarizer.SummarizeAsync(store.ReadLogAsync(build.Id, cancellationToken), cancellationToken);
+        var reports = await store.ListReportsAsync(build.Id, cancellationToken);
+        var dto = build.ToDetailDto(summary, reports);
+        return new BuildDetailResult(dto, store, detail);
+    }
+
+    internal static async Task<(string? Text, bool Truncated)> ReadLogAsync(IBuildStore store, Build build, LogDetail detail, CancellationToken cancellationToken)
+    {
+        switch (detail)
+        {
+            case LogDetail.None:
+                return (null, false);
+            case LogDetail.Tail:
+                var tail = await store.ReadLogTailAsync(build.Id, LogDetails.TailChars, cancellationToken);
+                return (tail.Text, tail.Truncated);
+            default:
+                var text = new System.Text.StringBuilder();
+                await foreach (var chunk in store.ReadLogAsync(build.Id, cancellationToken))
+                {
+                    text.Append(chunk);
+                }
+
+                return (text.ToString(), false);
+        }
+    }
+
+    internal static bool TryParseInt(string? text, int fallback, int min, int max, out int value)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            value = fallback;
+            return true;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace BuildLore.Server.Health;
+
+/// <summary><c>GET /health</c>: 200 once the store is migrated and the server accepts requests.</summary>
+internal static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", (StoreInfo store) => TypedResults.Ok(new HealthResponse(ServerInfo.Version, store.Provider)))
+            .WithTags("Health")
+            .WithName("Health")
+            .WithSummary("Liveness and readiness.");
+        return app;
+    }
+}
+
+public sealed record HealthResponse(string Version, string Store)
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Status => "ok";
+}
+
+/// <summary>Which store the server runs on, for /health.</summary>
+internal sealed record StoreInfo(string Provider);
+
+internal static class ServerInfo
+{
+    public static string Version { get; } =
+        typeof(ServerInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BuildLore.Server.Hosting;
+
+/// <summary>
+/// Server settings, bound from the <c>BuildLore</c> configuration section. Sources, lowest first:
+/// <c>appsettings.json</c> beside the executable, a <c>--config</c> file, <c>BUILDLORE_*</c>
+/// environment variables, command-line flags.
+/// </summary>
+public sealed class BuildLoreOptions
+{
+    public const string Section = "BuildLore";
+
+    /// <summary>Address to bind; loopback by default so nothing is exposed without intent.</summary>
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>Port to listen on; 0 picks a free one.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 8000;
+
+    /// <summary>The project folder builds run in and the codebase API shows. Default: the current folder.</summary>
+    public string? Workspace { get; set; }
+
+    /// <summary>Where the embedded store lives. Default: <c>.buildlore/</c> under the workspace.</summary>
+    public string? DataDir { get; set; }
+
+    public StoreOptions Store { get; set; } = new();
+
+    public RunnerOptions Runner { get; set; } = new();
+
+    /// <summary>Largest accepted report body, in bytes.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxReportBytes { get; set; } = 1024 * 1024;
+
+    public string ResolveWorkspace() => Path.GetFullPath(string.IsNullOrWhiteSpace(Workspace) ? Directory.GetCurrentDirectory() : Workspace);
+
+    public string ResolveDataDir() => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDir) ? Path.Combine(ResolveWorkspace(), ".buildlore") : DataDir);
+}
+
+public sealed class StoreOptions
+{
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>; inferred from the connection string when left empty.</summary>
+    public string? Provider { get; set; }
+
+    /// <summary>ADO.NET connection string. Default: the SQLite file <c>buildlore.db</c> in the data folder.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class RunnerOptions
+{
+    /// <summary>How many builds run at the same time; the rest wait in the queue.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentBuilds { get; set; } = 1;
+
+    /// <summary>Timeout for profiles that set none.</summary>
+    [Range(1, 7 * 24 * 3600)]
+    public int DefaultTimeoutSeconds { get; set; } = 3600;
+}

@@ -1,0 +1,131 @@
+using BuildLore.Core.Builds;
+using BuildLore.Core.Logs;
+using BuildLore.Core.Runner;
+using BuildLore.Core.Storage;
+using BuildLore.Server.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BuildLore.Server.Runner;
+
+/// <summary>
+/// Takes builds off the <see cref="BuildQueue"/> and runs them, up to
+/// <see cref="RunnerOptions.MaxConcurrentBuilds"/> at a time, streaming each one's output into the
+/// store as it is produced.
+/// </summary>
+internal sealed class BuildWorker(
+    BuildQueue queue,
+    IBuildStore store,
+    IOptions<BuildLoreOptions> options,
+    ILogger<BuildWorker> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var slots = Enumerable.Range(0, options.Value.Runner.MaxConcurrentBuilds)
+            .Select(_ => Task.Run(() => RunSlotAsync(stoppingToken), CancellationToken.None));
+        return Task.WhenAll(slots);
+    }
+
+    private async Task RunSlotAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var queued in queue.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await RunBuildAsync(queued, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // One broken build (or a store hiccup) must not stop the runner for all others.
+                    RunnerLog.CouldNotRun(logger, queued.BuildId, e);
+                    await TryMarkErrorAsync(queued.BuildId, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    internal async Task RunBuildAsync(QueuedBuild queued, CancellationToken stoppingToken)
+    {
+        var id = queued.BuildId;
+        if (!await store.MarkRunningAsync(id, DateTimeOffset.UtcNow, CancellationToken.None))
+        {
+            return; // cancelled while it waited
+        }
+
+        using var cancel = queue.Track(id);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, stoppingToken);
+        var workspace = options.Value.ResolveWorkspace();
+        var timeout = queued.Profile.Timeout ?? TimeSpan.FromSeconds(options.Value.Runner.DefaultTimeoutSeconds);
+        RunnerLog.Started(logger, id, queued.Profile.Name, queued.Profile.Command);
+
+        string status;
+        int? exitCode = null;
+        string? reason = null;
+        await using var writer = new BuildLogWriter(store, id);
+        try
+        {
+            try
+            {
+                var outcome = await BuildProcess.RunAsync(queued.Profile, workspace, timeout, writer.WriteAsync, stop.Token);
+                exitCode = outcome.ExitCode;
+                (status, reason) = outcome switch
+                {
+                    { TimedOut: true } => (BuildStatus.Timeout, $"timed out after {timeout.TotalSeconds:0} s"),
+                    { Cancelled: true } when stoppingToken.IsCancellationRequested => (BuildStatus.Error, "interrupted"),
+                    { Cancelled: true } => (BuildStatus.Cancelled, "cancelled on request"),
+                    { ExitCode: 0 } => (BuildStatus.Success, null),
+                    _ => (BuildStatus.Failed, $"exit code {outcome.ExitCode}"),
+                };
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                status = BuildStatus.Error;
+                reason = $"could not run the build: {e.Message}";
+                await writer.WriteAsync($"buildlore: {reason}\n", CancellationToken.None);
+                RunnerLog.CouldNotRun(logger, id, e);
+            }
+        }
+        finally
+        {
+            queue.Untrack(id);
+        }
+
+        var summary = await writer.CompleteAsync(CancellationToken.None);
+        await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, summary, DateTimeOffset.UtcNow), CancellationToken.None);
+        RunnerLog.Finished(logger, id, status, exitCode);
+    }
+
+    private async Task TryMarkErrorAsync(string buildId, Exception error)
+    {
+        try
+        {
+            var summary = await LogSummarizer.SummarizeAsync(store.ReadLogAsync(buildId, CancellationToken.None), CancellationToken.None);
+            await store.FinishBuildAsync(buildId, new BuildCompletion(BuildStatus.Error, null, $"runner failure: {error.Message}", summary, DateTimeOffset.UtcNow), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            RunnerLog.CouldNotRun(logger, buildId, e);
+        }
+    }
+}
+
+internal static partial class RunnerLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Build {BuildId} started: profile {Profile}: {Command}")]
+    public static partial void Started(ILogger logger, string buildId, string profile, string command);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Build {BuildId} finished: {Status} (exit code {ExitCode})")]
+    public static partial void Finished(ILogger logger, string buildId, string status, int? exitCode);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Build {BuildId} could not run")]
+    public static partial void CouldNotRun(ILogger logger, string buildId, Exception exception);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Marked {Count} builds left unfinished by an earlier server process as error (interrupted)")]
+    public static partial void Interrupted(ILogger logger, int count);
+}
