@@ -1,0 +1,48 @@
+using BuildLore.Tests;
+
+namespace BuildLore.Server.Tests;
+
+/// <summary>GET /llm/learning/codebase for the configured workspace.</summary>
+public sealed class CodebaseApiTests
+{
+    [Fact]
+    public async Task Codebase_HasTheSeedShapeForTheWorkspace()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("backend/main.py", "import os\n" + string.Concat(Enumerable.Repeat("print('x')\n", 100)));
+        workspace.Write("web/src/App.tsx", "export const App = () => <div/>;\n");
+        workspace.Write("tests/test_main.py", "def test_ok():\n    assert True\n");
+        workspace.Write("package.json", """{ "name": "demo", "scripts": { "build": "tsc" } }""");
+        workspace.Write("pyproject.toml", "[project]\nname = \"demo\"\n");
+        workspace.Write(".env", "SECRET_TOKEN=abc123");
+        workspace.Write("certs/server.pem", "-----BEGIN PRIVATE KEY-----");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var body = await server.GetJsonAsync("llm/learning/codebase?session_id=x");
+
+        Assert.Equal("ok", body.GetProperty("status").GetString());
+        var codebase = body.GetProperty("codebase");
+        // The folder's name, not the host path.
+        Assert.Equal(Path.GetFileName(workspace.Path), codebase.GetProperty("workspace_root").GetString());
+        Assert.Equal("directory", codebase.GetProperty("file_tree").GetProperty("type").GetString());
+        var configs = codebase.GetProperty("key_config_files");
+        Assert.Contains("\"build\": \"tsc\"", configs.GetProperty("package.json").GetString(), StringComparison.Ordinal);
+        Assert.True(configs.TryGetProperty("pyproject.toml", out _));
+        var backend = Assert.Single(codebase.GetProperty("backend_files").EnumerateArray());
+        Assert.Equal("main.py", backend.GetProperty("name").GetString());
+        Assert.Equal("backend/main.py", backend.GetProperty("path").GetString());
+        Assert.Equal(101, backend.GetProperty("lines").GetInt32());
+        Assert.Equal(500, backend.GetProperty("preview").GetString()!.Length);
+        var structure = codebase.GetProperty("structure_summary");
+        Assert.True(structure.GetProperty("has_backend").GetBoolean());
+        Assert.True(structure.GetProperty("has_frontend").GetBoolean());
+        Assert.True(structure.GetProperty("has_tests").GetBoolean());
+
+        var raw = codebase.GetRawText();
+        Assert.DoesNotContain("abc123", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("server.pem", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(".env", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(workspace.Path, raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(".buildlore", raw, StringComparison.Ordinal);
+    }
+}
