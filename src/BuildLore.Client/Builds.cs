@@ -1,0 +1,135 @@
+namespace BuildLore.Client;
+
+/// <summary>One page of builds, newest first, from <see cref="LLMClient.GetBuildsAsync"/>.</summary>
+public sealed class BuildPage
+{
+    /// <summary><c>ok</c>.</summary>
+    public string Status { get; init; } = "";
+
+    /// <summary>The builds of this page, newest first.</summary>
+    public IReadOnlyList<BuildInfo> Builds { get; init; } = [];
+
+    /// <summary>How many builds the server holds in all; page on with <see cref="Skip"/>.</summary>
+    public long Total { get; init; }
+
+    /// <summary>How many builds were skipped before this page.</summary>
+    public int Skip { get; init; }
+
+    /// <summary>The page size the server applied.</summary>
+    public int Limit { get; init; }
+}
+
+/// <summary>A build as listed by <see cref="LLMClient.GetBuildsAsync"/>: its state, timing and (part of) its log.</summary>
+public sealed class BuildInfo
+{
+    /// <summary>The build's id, used by every other call about it.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>One of <see cref="BuildStatuses"/>.</summary>
+    public string Status { get; init; } = "";
+
+    /// <summary>The workspace (project) the build belongs to.</summary>
+    public string Project { get; init; } = "";
+
+    /// <summary>Where the build came from, for example <c>runner</c> for builds started with <see cref="LLMClient.RunBuildAsync"/>.</summary>
+    public string Source { get; init; } = "";
+
+    /// <summary>The build profile that ran, when known.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>The command that ran, when known.</summary>
+    public string? Command { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public double? DurationSeconds { get; init; }
+
+    /// <summary>The build command's exit code, once it has exited.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>Why the build ended as it did when the exit code does not say (cancelled, timed out, interrupted...).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The log, or its end (see <see cref="LogTruncated"/>); null when it was asked for with <see cref="LogDetail.None"/>.</summary>
+    public string? Log { get; init; }
+
+    /// <summary>True when <see cref="Log"/> holds only the end of the log.</summary>
+    public bool LogTruncated { get; init; }
+
+    /// <summary>The length of the whole log in characters.</summary>
+    public long LogChars { get; init; }
+}
+
+/// <summary>
+/// One build with everything known about it, from <see cref="LLMClient.GetBuildAsync"/>: its log, the
+/// errors and warnings found in it, and the reports written about it.
+/// </summary>
+public sealed class BuildDetail
+{
+    /// <summary>The build's id, used by every other call about it.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>One of <see cref="BuildStatuses"/>.</summary>
+    public string Status { get; init; } = "";
+
+    /// <summary>The workspace (project) the build belongs to.</summary>
+    public string Project { get; init; } = "";
+
+    /// <summary>Where the build came from, for example <c>runner</c> for builds started with <see cref="LLMClient.RunBuildAsync"/>.</summary>
+    public string Source { get; init; } = "";
+
+    /// <summary>The build profile that ran, when known.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>The command that ran, when known.</summary>
+    public string? Command { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public double? DurationSeconds { get; init; }
+
+    /// <summary>The build command's exit code, once it has exited.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>Why the build ended as it did when the exit code does not say (cancelled, timed out, interrupted...).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The log, or its end (see <see cref="LogTruncated"/>); null when it was asked for with <see cref="LogDetail.None"/>.</summary>
+    public string? Log { get; init; }
+
+    /// <summary>True when <see cref="Log"/> holds only the end of the log.</summary>
+    public bool LogTruncated { get; init; }
+
+    /// <summary>The length of the whole log in characters.</summary>
+    public long LogChars { get; init; }
+
+    /// <summary>The errors and warnings the server found in the whole log.</summary>
+    public LogSummary LogSummary { get; init; } = new();
+
+    /// <summary>The reports written about this build, oldest first. Empty when no LLM has analysed it yet.</summary>
+    public IReadOnlyList<ReportInfo> LlmReports { get; init; } = [];
+}
+
+/// <summary>What the server found in a build's log: its size and its error and warning lines.</summary>
+public sealed class LogSummary
+{
+    public long TotalLines { get; init; }
+
+    public long ErrorCount { get; init; }
+
+    public long WarningCount { get; init; }
+
+    /// <summary>The error lines (the server may keep only the first ones; <see cref="ErrorCount"/> counts all).</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    /// <summary>The warning lines (the server may keep only the first ones; <see cref="WarningCount"/> counts all).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

@@ -1,0 +1,73 @@
+namespace BuildLore.Client;
+
+/// <summary>
+/// The workspace as an LLM needs to see it, from <see cref="LLMClient.GetCodebaseAsync"/>: its file tree,
+/// key configuration files, previews of its source files and what kind of project it is.
+/// </summary>
+public sealed class Codebase
+{
+    /// <summary>The workspace folder's name (not its path on the server).</summary>
+    public string WorkspaceRoot { get; init; } = "";
+
+    /// <summary>The root directory of the workspace.</summary>
+    public FileTreeNode FileTree { get; init; } = new();
+
+    /// <summary>True when the tree was cut short because the workspace is large.</summary>
+    public bool FileTreeTruncated { get; init; }
+
+    /// <summary>Key configuration files by relative path (for example <c>package.json</c>, <c>Directory.Build.props</c>) and their text.</summary>
+    public IReadOnlyDictionary<string, string> KeyConfigFiles { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<SourceFileInfo> BackendFiles { get; init; } = [];
+
+    public IReadOnlyList<SourceFileInfo> FrontendFiles { get; init; } = [];
+
+    public IReadOnlyList<SourceFileInfo> TestFiles { get; init; } = [];
+
+    public StructureSummary StructureSummary { get; init; } = new();
+
+    /// <summary>How many files the workspace holds (those the server may show).</summary>
+    public int FileCount { get; init; }
+}
+
+/// <summary>A directory or file of the workspace tree.</summary>
+public sealed class FileTreeNode
+{
+    public string Name { get; init; } = "";
+
+    /// <summary><c>directory</c> or <c>file</c>.</summary>
+    public string Type { get; init; } = "";
+
+    /// <summary>A file's size in bytes; null for directories.</summary>
+    public long? Size { get; init; }
+
+    /// <summary>A text file's line count; null for directories.</summary>
+    public long? Lines { get; init; }
+
+    /// <summary>A directory's entries; null for files.</summary>
+    public IReadOnlyList<FileTreeNode>? Children { get; init; }
+}
+
+/// <summary>A source file of the workspace with the beginning of its text.</summary>
+public sealed class SourceFileInfo
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>The path relative to the workspace root, with <c>/</c> separators.</summary>
+    public string Path { get; init; } = "";
+
+    public long Lines { get; init; }
+
+    /// <summary>The first characters of the file.</summary>
+    public string Preview { get; init; } = "";
+}
+
+/// <summary>What kinds of code the workspace holds.</summary>
+public sealed class StructureSummary
+{
+    public bool HasBackend { get; init; }
+
+    public bool HasFrontend { get; init; }
+
+    public bool HasTests { get; init; }
+}

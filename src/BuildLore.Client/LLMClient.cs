@@ -1,0 +1,420 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace BuildLore.Client;
+
+/// <summary>
+/// A client of the BuildLore HTTP API for coding LLMs and scripts: read builds, their logs and the
+/// codebase; submit analysis reports; run, cancel and wait for builds.
+/// </summary>
+/// <remarks>
+/// Every failed call throws <see cref="LLMClientException"/>; cancelling through a method's token throws
+/// <see cref="OperationCanceledException"/>. Instances are safe to use from several threads at once.
+/// </remarks>
+public sealed class LLMClient : IDisposable
+{
+    /// <summary>Where the client looks for the server when neither an address nor <c>BUILDLORE_URL</c> says otherwise.</summary>
+    public const string DefaultBackendUrl = "http://127.0.0.1:8000";
+
+    internal const string BackendUrlVariable = "BUILDLORE_URL";
+
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
+
+    // Enough for any message the server writes; a proxy's HTML error page is cut here.
+    private const int MaxServerMessageChars = 2000;
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttpClient;
+    private bool _disposed;
+
+    /// <summary>
+    /// Creates a client on an <see cref="HttpClient"/> that the caller owns, as
+    /// <c>services.AddHttpClient&lt;LLMClient&gt;()</c> does. The client is not disposed with this instance.
+    /// </summary>
+    /// <param name="httpClient">
+    /// The HTTP client to send requests with. Its <see cref="HttpClient.BaseAddress"/> is the server's address
+    /// (<see cref="DefaultBackendUrl"/> when it is null) and its <see cref="HttpClient.Timeout"/> bounds each call.
+    /// </param>
+    /// <param name="sessionId">A session to send as <c>session_id</c> with every request; null or blank for none.</param>
+    public LLMClient(HttpClient httpClient, string? sessionId = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        _http = httpClient;
+        BaseAddress = WithTrailingSlash(httpClient.BaseAddress ?? new Uri(DefaultBackendUrl));
+        SessionId = string.IsNullOrWhiteSpace(sessionId) ? null : sessionId;
+    }
+
+    /// <summary>Creates a client with its own <see cref="HttpClient"/>, for scripts and tools.</summary>
+    /// <param name="backendUrl">
+    /// The server's address, such as <c>http://build-host:8000</c>. When null, the <c>BUILDLORE_URL</c> environment
+    /// variable is used if set, otherwise <see cref="DefaultBackendUrl"/>.
+    /// </param>
+    /// <param name="sessionId">A session to send as <c>session_id</c> with every request; null or blank for none.</param>
+    /// <param name="timeout">How long one call may take; 30 seconds by default, <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>
+    /// <exception cref="ArgumentException">The address is not an absolute http or https URL.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is zero or negative.</exception>
+    public LLMClient(string? backendUrl = null, string? sessionId = null, TimeSpan? timeout = null)
+    {
+        BaseAddress = ResolveBackendUrl(backendUrl);
+        var limit = timeout ?? DefaultTimeout;
+        if (limit <= TimeSpan.Zero && limit != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), limit, "The timeout must be positive, or Timeout.InfiniteTimeSpan for no limit.");
+        }
+
+        SessionId = string.IsNullOrWhiteSpace(sessionId) ? null : sessionId;
+        _http = new HttpClient { Timeout = limit };
+        _ownsHttpClient = true;
+    }
+
+    /// <summary>The server's address; request paths are resolved against it.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The session sent as <c>session_id</c> with every request, or null.</summary>
+    public string? SessionId { get; }
+
+    /// <summary>Lists builds, newest first (<c>GET /llm/learning/builds</c>).</summary>
+    /// <param name="limit">How many builds to return; the server accepts 1 to 200.</param>
+    /// <param name="skip">How many of the newest builds to skip, to page on.</param>
+    /// <param name="log">How much of each build's log to include; the end of it by default.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<BuildPage> GetBuildsAsync(int limit = 20, int skip = 0, LogDetail log = LogDetail.Tail, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        var uri = CreateUri(
+            "llm/learning/builds",
+            ("limit", limit.ToString(CultureInfo.InvariantCulture)),
+            ("skip", skip.ToString(CultureInfo.InvariantCulture)),
+            ("log", ToQueryValue(log)));
+        return SendAsync(HttpMethod.Get, uri, null, ClientJson.Default.BuildPage, cancellationToken);
+    }
+
+    /// <summary>Gets one build with its log, the errors and warnings found in it, and its reports (<c>GET /llm/learning/build/{id}</c>).</summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="log">How much of the log to include; all of it by default.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">With status 404 when no build has that id.</exception>
+    public async Task<BuildDetail> GetBuildAsync(string buildId, LogDetail log = LogDetail.Full, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        var uri = CreateUri($"llm/learning/build/{Uri.EscapeDataString(buildId)}", ("log", ToQueryValue(log)));
+        var response = await SendAsync(HttpMethod.Get, uri, null, ClientJson.Default.BuildDetailResponse, cancellationToken).ConfigureAwait(false);
+        return response.Build ?? throw MissingMember(HttpMethod.Get, uri, "build");
+    }
+
+    /// <summary>Gets the workspace's file tree, key configuration files and source previews (<c>GET /llm/learning/codebase</c>).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<Codebase> GetCodebaseAsync(CancellationToken cancellationToken = default)
+    {
+        var uri = CreateUri("llm/learning/codebase");
+        var response = await SendAsync(HttpMethod.Get, uri, null, ClientJson.Default.CodebaseResponse, cancellationToken).ConfigureAwait(false);
+        return response.Codebase ?? throw MissingMember(HttpMethod.Get, uri, "codebase");
+    }
+
+    /// <summary>Submits an analysis report about a build (<c>POST /llm/learning/report</c>) and returns the stored report's id.</summary>
+    /// <param name="buildId">The build the report is about; it must exist.</param>
+    /// <param name="type">One of <see cref="ReportTypes"/>.</param>
+    /// <param name="analysis">The findings, in prose.</param>
+    /// <param name="recommendations">What to do about them, one action per entry.</param>
+    /// <param name="confidence">How sure the author is, from 0 to 1.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">
+    /// With status 400 and <see cref="LLMClientException.Field"/> set when a field is invalid; with 404 when the build does not exist.
+    /// </exception>
+    public async Task<long> SubmitReportAsync(
+        string buildId,
+        string type,
+        string analysis,
+        IEnumerable<string> recommendations,
+        double confidence,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recommendations);
+        var report = new ReportSubmission
+        {
+            BuildId = buildId,
+            Type = type,
+            Analysis = analysis,
+            Recommendations = [.. recommendations],
+            Confidence = confidence,
+        };
+        var result = await SubmitReportAsync(report, cancellationToken).ConfigureAwait(false);
+        return result.ReportId;
+    }
+
+    /// <summary>Submits an analysis report about a build (<c>POST /llm/learning/report</c>).</summary>
+    /// <param name="report">The report.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">
+    /// With status 400 and <see cref="LLMClientException.Field"/> set when a field is invalid; with 404 when the build does not exist.
+    /// </exception>
+    public Task<ReportResult> SubmitReportAsync(ReportSubmission report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(report.BuildId);
+        ArgumentNullException.ThrowIfNull(report.Type);
+        ArgumentNullException.ThrowIfNull(report.Analysis);
+        if (!double.IsFinite(report.Confidence))
+        {
+            // JSON has no NaN or infinity, so this could not even be sent.
+            throw new ArgumentOutOfRangeException(nameof(report), report.Confidence, "The confidence must be a number from 0 to 1.");
+        }
+
+        var uri = CreateUri("llm/learning/report");
+        return SendAsync(HttpMethod.Post, uri, JsonBody(report, ClientJson.Default.ReportSubmission), ClientJson.Default.ReportResult, cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues a build of the workspace (<c>POST /build/run</c>) and returns at once; follow it with
+    /// <see cref="WaitForBuildAsync"/>. What runs is decided by the server's configuration, never by the request.
+    /// </summary>
+    /// <param name="profile">A build profile configured on the server; null for its default.</param>
+    /// <param name="cancellationToken">Cancels the call (not the build: see <see cref="CancelBuildAsync"/>).</param>
+    /// <exception cref="LLMClientException">With status 400 when the profile is unknown (<see cref="LLMClientException.Allowed"/> lists the profiles).</exception>
+    public Task<RunBuildResult> RunBuildAsync(string? profile = null, CancellationToken cancellationToken = default)
+    {
+        var uri = CreateUri("build/run");
+        var body = JsonBody(new RunBuildRequest { Profile = profile }, ClientJson.Default.RunBuildRequest);
+        return SendAsync(HttpMethod.Post, uri, body, ClientJson.Default.RunBuildResult, cancellationToken);
+    }
+
+    /// <summary>Stops a queued or running build (<c>POST /build/{id}/cancel</c>); its status becomes <c>cancelled</c>.</summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">With status 404 when no build has that id; with 409 when it has already finished.</exception>
+    public async Task CancelBuildAsync(string buildId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        var uri = CreateUri($"build/{Uri.EscapeDataString(buildId)}/cancel");
+        using var response = await SendCoreAsync(HttpMethod.Post, uri, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Polls a build until it has finished (<see cref="BuildStatuses.IsFinished(string)"/>), then returns it with
+    /// its whole log. There is no overall limit: pass a token that cancels after as long as you will wait.
+    /// </summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="pollInterval">How long to wait between polls; one second by default.</param>
+    /// <param name="cancellationToken">Stops waiting (the build goes on: see <see cref="CancelBuildAsync"/>).</param>
+    public async Task<BuildDetail> WaitForBuildAsync(string buildId, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        var interval = pollInterval ?? DefaultPollInterval;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(pollInterval));
+
+        // Polls leave the log out: a running build's log can be large and is only wanted once it is final.
+        while (true)
+        {
+            var build = await GetBuildAsync(buildId, LogDetail.None, cancellationToken).ConfigureAwait(false);
+            if (BuildStatuses.IsFinished(build.Status))
+            {
+                break;
+            }
+
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await GetBuildAsync(buildId, LogDetail.Full, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks whether the server is up and ready (<c>GET /health</c>).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<HealthInfo> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, CreateUri("health"), null, ClientJson.Default.HealthInfo, cancellationToken);
+
+    /// <summary>Disposes the <see cref="HttpClient"/> if this instance created it; an injected one is left to its owner.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_ownsHttpClient)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, Uri uri, HttpContent? content, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var response = await SendCoreAsync(method, uri, content, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The body is already buffered (HttpCompletionOption.ResponseContentRead), so this reads memory.
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
+                ?? throw new JsonException("The body is the JSON literal null.");
+        }
+        catch (JsonException e)
+        {
+            throw new LLMClientException(
+                $"{Describe(method, uri)} answered {(int)response.StatusCode} with a body that is not the JSON expected: {e.Message} " +
+                $"Is {BaseAddress} a BuildLore server?",
+                response.StatusCode,
+                innerException: e);
+        }
+    }
+
+    /// <summary>Sends a request and returns a successful response; every failure becomes an <see cref="LLMClientException"/>.</summary>
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not the caller's token, so HttpClient.Timeout (or a handler's timeout) gave up.
+            throw new LLMClientException(TimedOutMessage(method, uri), statusCode: null, innerException: e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new LLMClientException(TransportFailureMessage(method, uri, e), statusCode: null, innerException: e);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await CreateErrorAsync(method, uri, response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<LLMClientException> CreateErrorAsync(HttpMethod method, Uri uri, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var error = ParseErrorBody(body);
+        var serverMessage = error?.Message ?? error?.Detail ?? error?.Title;
+        if (serverMessage is null && error is null && !string.IsNullOrWhiteSpace(body))
+        {
+            var text = body.Trim();
+            serverMessage = text.Length <= MaxServerMessageChars ? text : string.Concat(text.AsSpan(0, MaxServerMessageChars), "...");
+        }
+
+        var status = (int)response.StatusCode;
+        var message = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"{Describe(method, uri)} failed with {status} {response.ReasonPhrase ?? response.StatusCode.ToString()}");
+        message.Append(serverMessage is null ? "." : $": {serverMessage}");
+        if (error?.Field is { } field)
+        {
+            message.Append($" (field '{field}'");
+            if (error.Allowed is { } allowed)
+            {
+                message.Append($"; allowed: {allowed}");
+            }
+
+            message.Append(')');
+        }
+
+        return new LLMClientException(message.ToString(), response.StatusCode, serverMessage, error?.Field, error?.Allowed);
+    }
+
+    /// <summary>Reads a JSON error body; null when the body is not a JSON object (a proxy's HTML page, plain text, nothing).</summary>
+    private static ErrorBody? ParseErrorBody(string body)
+    {
+        if (!body.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, ClientJson.Default.ErrorBody);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private string TimedOutMessage(HttpMethod method, Uri uri)
+    {
+        var after = _http.Timeout == Timeout.InfiniteTimeSpan
+            ? ""
+            : string.Create(CultureInfo.InvariantCulture, $" after {_http.Timeout.TotalSeconds:0.###} s");
+        return $"{Describe(method, uri)} timed out{after} waiting for the BuildLore server at {BaseAddress}. " +
+            "Allow more time (LLMClient's timeout argument, or HttpClient.Timeout) or ask for less (a smaller limit, LogDetail.Tail or LogDetail.None).";
+    }
+
+    private string TransportFailureMessage(HttpMethod method, Uri uri, HttpRequestException e) =>
+        e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            ? $"The BuildLore server at {BaseAddress} is not reachable ({e.Message}). Start it with `buildlore serve`, " +
+              $"or point the client at the right address (the backendUrl argument or the {BackendUrlVariable} environment variable)."
+            : $"{Describe(method, uri)} to the BuildLore server at {BaseAddress} failed: {e.Message}";
+
+    private LLMClientException MissingMember(HttpMethod method, Uri uri, string member) =>
+        new($"{Describe(method, uri)} answered without a '{member}' object. Is {BaseAddress} a BuildLore server of a compatible version?");
+
+    // The path only: the query may carry the session id, which does not belong in logs.
+    private static string Describe(HttpMethod method, Uri uri) => $"{method.Method} {uri.AbsolutePath}";
+
+    private Uri CreateUri(string relativePath, params ReadOnlySpan<(string Name, string Value)> query)
+    {
+        var builder = new StringBuilder(relativePath);
+        var separator = '?';
+        foreach (var (name, value) in query)
+        {
+            builder.Append(separator).Append(name).Append('=').Append(Uri.EscapeDataString(value));
+            separator = '&';
+        }
+
+        if (SessionId is not null)
+        {
+            builder.Append(separator).Append("session_id=").Append(Uri.EscapeDataString(SessionId));
+        }
+
+        return new Uri(BaseAddress, builder.ToString());
+    }
+
+    private static string ToQueryValue(LogDetail log) => log switch
+    {
+        LogDetail.Tail => "tail",
+        LogDetail.Full => "full",
+        LogDetail.None => "none",
+        _ => throw new ArgumentOutOfRangeException(nameof(log), log, "Use LogDetail.Tail, LogDetail.Full or LogDetail.None."),
+    };
+
+    private static ByteArrayContent JsonBody<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        // Serialized up front so the request has a Content-Length rather than a chunked body.
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    private static Uri ResolveBackendUrl(string? backendUrl)
+    {
+        var fromEnvironment = backendUrl is null ? Environment.GetEnvironmentVariable(BackendUrlVariable) : null;
+        var url = (backendUrl ?? (string.IsNullOrWhiteSpace(fromEnvironment) ? DefaultBackendUrl : fromEnvironment)).Trim();
+
+        // "localhost:8000" is a common way to write an address; it means http.
+        var candidate = url.Contains("://", StringComparison.Ordinal) ? url : "http://" + url;
+        if (Uri.TryCreate(candidate, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            return WithTrailingSlash(uri);
+        }
+
+        var source = backendUrl is null ? $" (from the {BackendUrlVariable} environment variable)" : "";
+        throw new ArgumentException($"'{url}'{source} is not an http or https URL; use an address such as {DefaultBackendUrl}.", nameof(backendUrl));
+    }
+
+    // Without the slash, resolving "llm/learning/builds" against http://host/prefix would drop "prefix".
+    private static Uri WithTrailingSlash(Uri uri) =>
+        uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;
+}
