@@ -9,7 +9,9 @@ public static class CliApp
 {
     public static Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
     {
-        var app = new CommandApp(new TypeRegistrar(console ?? AnsiConsole.Console));
+        console ??= AnsiConsole.Console;
+        var app = new CommandApp(new TypeRegistrar(console));
+        app.Configure(config => config.ConfigureConsole(console));
         Configure(app);
         return app.RunAsync(args);
     }
@@ -21,5 +23,19 @@ public static class CliApp
             .WithDescription("Start the BuildLore server (SQLite in ./.buildlore and the current folder as workspace unless configured).")
             .WithExample("serve")
             .WithExample("serve", "--port", "0", "--workspace", "../my-app");
+        config.AddCommand<DemoCommand>("demo")
+            .WithDescription("Walk through the API against a running server: builds, statistics, structure, a sample report.")
+            .WithExample("demo")
+            .WithExample("demo", "--run", "--server", "http://127.0.0.1:8000");
+        config.AddBranch("example", example =>
+        {
+            example.SetDescription("The quick-start guide's integration examples, runnable.");
+            example.AddCommand<ClassifyCommand>("classify")
+                .WithDescription("Example 1: classify failed builds (Missing Dependency, Test Failure, Timeout, ...) and report it.");
+            example.AddCommand<HealthCommand>("health")
+                .WithDescription("Example 2: project health scorecard from recent builds and the codebase.");
+            example.AddCommand<LearnCommand>("learn")
+                .WithDescription("Example 3: the continuous learning loop: analyze failed builds nobody has reported on yet.");
+        });
     });
 }

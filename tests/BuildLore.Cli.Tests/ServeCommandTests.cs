@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using BuildLore.Tests;
+
+namespace BuildLore.Cli.Tests;
+
+/// <summary><c>buildlore serve</c> as users run it: a separate process, configured by flags or environment.</summary>
+public sealed class ServeCommandTests
+{
+    private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "buildlore.dll");
+
+    private sealed class ServerProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly List<string> _output = [];
+
+        public ServerProcess(string workingDirectory, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+        {
+            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(Executable);
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
+            }
+
+            _process = Process.Start(start)!;
+            _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public string Output { get { lock (_output) return string.Join('\n', _output); } }
+
+        public async Task<Uri> WaitForAddressAsync()
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline)
+            {
+                lock (_output)
+                {
+                    var line = _output.FirstOrDefault(l => l.StartsWith("BuildLore listening on ", StringComparison.Ordinal));
+                    if (line is not null)
+                    {
+                        return new Uri(line["BuildLore listening on ".Length..].Trim() + "/");
+                    }
+                }
+
+                Assert.False(_process.HasExited, $"serve exited early: {Output}");
+                await Task.Delay(50);
+            }
+
+            throw new TimeoutException($"serve printed no address: {Output}");
+        }
+
+        public async Task<int> WaitForExitAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _process.WaitForExitAsync(timeout.Token);
+            return _process.ExitCode;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Serve_WithNoConfiguration_UsesTheCurrentFolderAndADataFolderInIt()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("main.py", "print('hi')\n");
+        using var server = new ServerProcess(workspace.Path, ["serve", "--port", "0"]);
+
+        var address = await server.WaitForAddressAsync();
+        using var http = new HttpClient { BaseAddress = address };
+        var health = await http.GetAsync("health");
+        var codebase = await http.GetStringAsync("llm/learning/codebase");
+
+        Assert.True(health.IsSuccessStatusCode);
+        Assert.Equal("127.0.0.1", address.Host);
+        Assert.Contains($"\"workspace_root\":\"{Path.GetFileName(workspace.Path)}\"", codebase, StringComparison.Ordinal);
+        Assert.Contains("main.py", codebase, StringComparison.Ordinal);
+        Assert.True(File.Exists(workspace.Combine(".buildlore", "buildlore.db")));
+    }
+
+    [Fact]
+    public async Task Serve_FlagsOverrideWorkspaceAndDataFolder()
+    {
+        using var cwd = new TempDirectory();
+        using var workspace = new TempDirectory();
+        using var data = new TempDirectory();
+        workspace.Write("buildlore.json", """{ "profiles": { "hello": { "command": "echo flags work" } } }""");
+        using var server = new ServerProcess(cwd.Path, ["serve", "--port", "0", "--host", "127.0.0.1", "--workspace", workspace.Path, "--data-dir", data.Path]);
+
+        var address = await server.WaitForAddressAsync();
+        using var http = new HttpClient { BaseAddress = address };
+        var run = await http.PostAsync("build/run", null);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, run.StatusCode);
+        Assert.True(File.Exists(Path.Combine(data.Path, "buildlore.db")));
+        Assert.False(Directory.Exists(cwd.Combine(".buildlore")));
+        Assert.False(Directory.Exists(workspace.Combine(".buildlore")));
+    }
+
+    [Fact]
+    public async Task Serve_EnvironmentVariablesConfigureIt()
+    {
+        using var workspace = new TempDirectory();
+        using var data = new TempDirectory();
+        var port = FreePort.Get();
+        using var server = new ServerProcess(Path.GetTempPath(), ["serve"], new Dictionary<string, string>
+        {
+            ["BUILDLORE_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["BUILDLORE_WORKSPACE"] = workspace.Path,
+            ["BUILDLORE_DATA_DIR"] = data.Path,
+        });
+
+        var address = await server.WaitForAddressAsync();
+
+        Assert.Equal(port, address.Port);
+        Assert.True(File.Exists(Path.Combine(data.Path, "buildlore.db")));
+    }
+
+    [Fact]
+    public async Task Serve_InvalidPort_ExitsWithAnError()
+    {
+        using var workspace = new TempDirectory();
+        using var server = new ServerProcess(workspace.Path, ["serve", "--port", "70000"]);
+
+        var exitCode = await server.WaitForExitAsync();
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--port", server.Output, StringComparison.Ordinal);
+    }
+}
