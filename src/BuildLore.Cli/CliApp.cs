@@ -23,6 +23,10 @@ public static class CliApp
             .WithDescription("Start the BuildLore server (SQLite in ./.buildlore and the current folder as workspace unless configured).")
             .WithExample("serve")
             .WithExample("serve", "--port", "0", "--workspace", "../my-app");
+        config.AddCommand<AnalyzeCommand>("analyze")
+            .WithDescription("Analyze a build log offline: diagnostics, failure category, failure excerpt.")
+            .WithExample("analyze", "build.log")
+            .WithExample("analyze", "build.log", "--root", "/home/runner/work/app/app", "--json");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("Walk through the API against a running server: builds, statistics, structure, a sample report.")
             .WithExample("demo")

@@ -1,0 +1,435 @@
+using System.Buffers;
+using System.Text;
+using BuildLore.Core.Analysis.Parsers;
+
+namespace BuildLore.Core.Analysis;
+
+/// <summary>
+/// Reads a build log as it arrives, in pieces of any size, and finds its diagnostics, its failure
+/// category and the excerpt that explains the failure. Memory stays bounded whatever the log's size:
+/// lines longer than <see cref="MaxLineLength"/> are cut, and at most <see cref="MaxDiagnostics"/>
+/// diagnostics are kept (counts go on).
+/// </summary>
+public sealed class LogAnalyzer : IDiagnosticSink
+{
+    public const int MaxLineLength = 8 * 1024;
+    public const int MaxDiagnostics = 1000;
+    private const int MaxRemembered = 20_000;
+    private const int RecentLines = 64;
+    private const int ContextBefore = 2;
+    private const int ContextAfter = 2;
+    private const int MaxExcerptSegments = 40;
+    private const int MaxContextChars = 4096;
+
+    // Lines without any of these (case-insensitive) cannot start a diagnostic or reveal a cause, so
+    // most lines of a log cost one vectorized search and nothing else.
+    private static readonly SearchValues<string> Keywords = SearchValues.Create(
+    [
+        "error", "warning", "fatal", "fail", "panic", "traceback", "exception", "undefined reference", "multiple definition",
+        "err!", "npm err", "✖", "●", "-->", ".go:", "killed", "segmentation", "sigsegv", "core dumped", "no space", "timed out",
+        "timeout", "exceeded", "could not", "cannot", "unable to", "refused", "abort", "enotfound", "etimedout", "econn", "eai_again",
+        "name resolution", "not known", "unreachable", "memory", "bad_alloc", "overflow", "bus error", "module", "runner", "lost communication",
+        "ssl", "tls", "failed to connect", "no matching", "unresolved", "exit code", "docker", "err_pnpm", "cmake", "make:", "enospc",
+        "not enough space", "quota", "what went wrong", "deadline",
+    ], StringComparison.OrdinalIgnoreCase);
+
+    private readonly ToolParser[] _parsers =
+    [
+        new MsBuildParser(), new GccParser(), new RustParser(), new PythonTracebackParser(), new PytestParser(), new JsTestParser(),
+        new TscParser(), new EslintParser(), new NpmParser(), new GoParser(), new JavaParser(), new NodeExceptionParser(), new GenericParser(),
+    ];
+
+    private readonly PathNormalizer _paths;
+    private readonly CategoryClassifier _classifier = new();
+    private readonly StringBuilder _partial = new();
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly List<(Diagnostic Diagnostic, bool Secondary)> _diagnostics = [];
+    private readonly (long Number, string Text)[] _recent = new (long, string)[RecentLines];
+    private readonly List<Segment> _segments = [];
+    private readonly List<Segment> _open = [];
+    private long _lines;
+    private long _errors;
+    private long _warnings;
+    private long _secondaryErrors;
+    private bool _partialTooLong;
+    private bool _completed;
+    private bool _secondaryClassified;
+
+    private sealed class Segment(long start, long end, bool secondary)
+    {
+        public long Start { get; } = start;
+        public bool Secondary { get; } = secondary;
+        public long End { get; set; } = end;
+        public List<string> Lines { get; } = [];
+        public long FirstLine { get; set; }
+    }
+
+    /// <param name="root">The workspace root absolute paths are made relative to; detected from CI checkout folders when null.</param>
+    public LogAnalyzer(string? root = null)
+    {
+        _paths = new PathNormalizer(root);
+    }
+
+    /// <summary>Lines read so far.</summary>
+    public long TotalLines => _lines;
+
+    /// <summary>Feeds the next piece of the log; pieces may split lines anywhere.</summary>
+    public void Append(ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            var newline = text.IndexOf('\n');
+            if (newline < 0)
+            {
+                AppendPartial(text);
+                return;
+            }
+
+            if (_partial.Length > 0 || _partialTooLong)
+            {
+                AppendPartial(text[..newline]);
+                ProcessLine(_partial.ToString());
+                _partial.Clear();
+                _partialTooLong = false;
+            }
+            else
+            {
+                var line = text[..newline];
+                ProcessLine(line.Length > MaxLineLength ? line[..MaxLineLength].ToString() : line.ToString());
+            }
+
+            text = text[(newline + 1)..];
+        }
+    }
+
+    private void AppendPartial(ReadOnlySpan<char> text)
+    {
+        var room = MaxLineLength - _partial.Length;
+        if (room <= 0)
+        {
+            _partialTooLong = true;
+            return;
+        }
+
+        _partial.Append(text[..Math.Min(room, text.Length)]);
+    }
+
+    private void ProcessLine(string raw)
+    {
+        var number = ++_lines;
+        var line = LineCleaner.Clean(raw);
+        _recent[number % RecentLines] = (number, line);
+        FeedOpenSegments(number, line);
+
+        if (line.Length == 0 && raw.Length == 0)
+        {
+            // Blank lines still end blocks.
+            foreach (var parser in _parsers)
+            {
+                if (parser.Process(line, number, false, this))
+                {
+                    break;
+                }
+            }
+
+            return;
+        }
+
+        if (line.StartsWith("[Pipeline]", StringComparison.Ordinal))
+        {
+            return; // Jenkins' step markers
+        }
+
+        var hasKeyword = line.AsSpan().IndexOfAny(Keywords) >= 0;
+        if (hasKeyword)
+        {
+            _paths.Observe(line);
+            _classifier.Observe(line, number);
+        }
+
+        foreach (var parser in _parsers)
+        {
+            if (parser.Process(line, number, hasKeyword, this))
+            {
+                break;
+            }
+        }
+    }
+
+    void IDiagnosticSink.Signal(string category, long line, string text, double weight) => _classifier.Add(category, line, text, weight);
+
+    void IDiagnosticSink.Emit(RawDiagnostic raw)
+    {
+        var file = _paths.Relativize(raw.File);
+        var message = raw.Message.Length > 2000 ? raw.Message[..2000] : raw.Message;
+        var key = $"{raw.Severity}\u001f{raw.Tool}\u001f{file}\u001f{raw.Line}\u001f{raw.Column}\u001f{raw.Code}\u001f{message}";
+        if (_seen.Count < MaxRemembered ? !_seen.Add(key) : _seen.Contains(key))
+        {
+            return; // MSBuild's summary, a test reporter's recap: the same problem said again
+        }
+
+        var template = Fingerprint.Template(message);
+        var diagnostic = new Diagnostic
+        {
+            Severity = raw.Severity,
+            File = file,
+            Line = raw.Line,
+            Column = raw.Column,
+            Code = raw.Code,
+            Message = message,
+            Tool = raw.Tool,
+            LogLine = raw.StartLine,
+            EndLogLine = Math.Max(raw.StartLine, raw.EndLine),
+            Template = template,
+            Fingerprint = Fingerprint.Compute(raw.Tool, raw.Code, template),
+            Context = ContextOf(raw.StartLine, raw.EndLine),
+        };
+
+        if (raw.Severity == DiagnosticSeverity.Error)
+        {
+            if (raw.Secondary)
+            {
+                _secondaryErrors++;
+            }
+            else
+            {
+                _errors++;
+            }
+        }
+        else
+        {
+            _warnings++;
+        }
+
+        if (_diagnostics.Count < MaxDiagnostics)
+        {
+            _diagnostics.Add((diagnostic, raw.Secondary));
+        }
+
+        if (!raw.Secondary)
+        {
+            _classifier.AddDiagnostic(diagnostic);
+        }
+
+        if (raw.Severity == DiagnosticSeverity.Error && _segments.Count < MaxExcerptSegments)
+        {
+            OpenSegment(Math.Max(1, raw.StartLine - ContextBefore), Math.Max(raw.StartLine, raw.EndLine) + ContextAfter, raw.Secondary);
+        }
+    }
+
+    private string ContextOf(long start, long end)
+    {
+        var builder = new StringBuilder();
+        for (var n = Math.Max(start, _lines - RecentLines + 1); n <= Math.Min(end, _lines); n++)
+        {
+            var (number, text) = _recent[n % RecentLines];
+            if (number == n)
+            {
+                if (builder.Length + text.Length > MaxContextChars)
+                {
+                    break;
+                }
+
+                builder.Append(text).Append('\n');
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private void OpenSegment(long start, long end, bool secondary)
+    {
+        var segment = new Segment(start, end, secondary);
+        for (var n = Math.Max(start, _lines - RecentLines + 1); n <= _lines; n++)
+        {
+            var (number, text) = _recent[n % RecentLines];
+            if (number == n)
+            {
+                if (segment.FirstLine == 0)
+                {
+                    segment.FirstLine = n;
+                }
+
+                segment.Lines.Add(text);
+            }
+        }
+
+        _segments.Add(segment);
+        if (end > _lines)
+        {
+            _open.Add(segment);
+        }
+    }
+
+    private void FeedOpenSegments(long number, string line)
+    {
+        for (var i = _open.Count - 1; i >= 0; i--)
+        {
+            var segment = _open[i];
+            if (number <= segment.End)
+            {
+                if (segment.FirstLine == 0)
+                {
+                    segment.FirstLine = number;
+                }
+
+                segment.Lines.Add(line);
+            }
+
+            if (number >= segment.End)
+            {
+                _open.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>Ends the log (flushing any unfinished line and block) and returns the analysis.</summary>
+    /// <param name="succeeded">Whether the build succeeded; a successful build gets no failure category.</param>
+    /// <param name="excerptTokens">Token budget of the failure excerpt (about 4 characters a token).</param>
+    public LogAnalysis Complete(bool? succeeded = null, int excerptTokens = 2000)
+    {
+        if (!_completed)
+        {
+            _completed = true;
+            if (_partial.Length > 0 || _partialTooLong)
+            {
+                ProcessLine(_partial.ToString());
+                _partial.Clear();
+            }
+
+            foreach (var parser in _parsers)
+            {
+                parser.Flush(this);
+            }
+        }
+
+        // "make: *** Error 1" and friends count only when nothing better explains the failure.
+        var keepSecondary = _errors == 0;
+        var diagnostics = _diagnostics
+            .Where(d => keepSecondary || !d.Secondary)
+            .Select(d => d.Diagnostic)
+            .OrderBy(d => d.LogLine)
+            .ToList();
+        if (keepSecondary && !_secondaryClassified)
+        {
+            _secondaryClassified = true;
+            foreach (var (d, _) in _diagnostics.Where(d => d.Secondary))
+            {
+                _classifier.AddDiagnostic(d);
+            }
+        }
+
+        var errorCount = _errors + (keepSecondary ? _secondaryErrors : 0);
+        var failed = succeeded is false || succeeded is null && errorCount > 0;
+        string? category = null;
+        double confidence = 0;
+        IReadOnlyList<CategoryEvidence> evidence = [];
+        if (failed)
+        {
+            (category, confidence, evidence) = _classifier.Decide(errorCount > 0);
+        }
+
+        return new LogAnalysis
+        {
+            TotalLines = _lines,
+            ErrorCount = errorCount,
+            WarningCount = _warnings,
+            Diagnostics = diagnostics,
+            Category = category,
+            CategoryConfidence = confidence,
+            Evidence = evidence,
+            FailureExcerpt = failed ? BuildExcerpt(keepSecondary, excerptTokens) : [],
+            Root = _paths.Root,
+        };
+    }
+
+    private List<ExcerptRange> BuildExcerpt(bool keepSecondary, int tokens)
+    {
+        var budget = Math.Max(200, tokens) * 4;
+        var candidates = _segments
+            .Where(s => s.Lines.Count > 0 && (keepSecondary || !s.Secondary))
+            .Select(s => (Start: s.FirstLine, s.Lines))
+            .ToList();
+
+        // The last lines of a failed log usually say how it ended (exit code, summary, kill).
+        var tail = new List<string>();
+        var tailStart = Math.Max(1, _lines - 5);
+        for (var n = tailStart; n <= _lines; n++)
+        {
+            var (number, text) = _recent[n % RecentLines];
+            if (number == n)
+            {
+                tail.Add(text);
+            }
+        }
+
+        var chosen = new List<(long Start, List<string> Lines)>();
+        var used = 0;
+        foreach (var candidate in candidates)
+        {
+            var size = candidate.Lines.Sum(l => l.Length + 1);
+            if (used + size > budget)
+            {
+                // Keep what fits of a first, long block rather than nothing.
+                if (chosen.Count == 0)
+                {
+                    var lines = new List<string>();
+                    foreach (var line in candidate.Lines)
+                    {
+                        if (used + line.Length + 1 > budget)
+                        {
+                            break;
+                        }
+
+                        lines.Add(line);
+                        used += line.Length + 1;
+                    }
+
+                    chosen.Add((candidate.Start, lines));
+                }
+
+                continue;
+            }
+
+            chosen.Add(candidate);
+            used += size;
+        }
+
+        var tailSize = tail.Sum(l => l.Length + 1);
+        if (tail.Count > 0 && used + tailSize <= budget)
+        {
+            chosen.Add((tailStart, tail));
+        }
+
+        // Merge overlapping or touching ranges into one, in log order.
+        var merged = new List<(long Start, long End, List<string> Lines)>();
+        foreach (var (start, lines) in chosen.OrderBy(c => c.Start))
+        {
+            var end = start + lines.Count - 1;
+            if (merged.Count > 0 && start <= merged[^1].End + 1)
+            {
+                var last = merged[^1];
+                var skip = (int)(last.End - start + 1);
+                if (skip < lines.Count)
+                {
+                    last.Lines.AddRange(lines.Skip(Math.Max(0, skip)));
+                    merged[^1] = (last.Start, end, last.Lines);
+                }
+
+                continue;
+            }
+
+            merged.Add((start, end, [.. lines]));
+        }
+
+        return [.. merged.Select(m => new ExcerptRange(m.Start, m.Start + m.Lines.Count - 1, string.Join('\n', m.Lines)))];
+    }
+
+    /// <summary>Analyzes a whole text at once.</summary>
+    public static LogAnalysis Analyze(string text, string? root = null, bool? succeeded = null)
+    {
+        var analyzer = new LogAnalyzer(root);
+        analyzer.Append(text);
+        return analyzer.Complete(succeeded);
+    }
+}
