@@ -101,6 +101,7 @@ public static class BuildLoreServer
 
         app.MapHealth();
         app.MapBuilds();
+        app.MapPatterns();
         app.MapCodebase();
         app.MapReports();
         app.MapRunner();

@@ -15,6 +15,7 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(BuildListResponse))]
 [JsonSerializable(typeof(BuildDetailResponse))]
 [JsonSerializable(typeof(BuildDetailDto))]
+[JsonSerializable(typeof(PatternsResponse))]
 [JsonSerializable(typeof(ReportRequest))]
 [JsonSerializable(typeof(ReportStoredResponse))]
 [JsonSerializable(typeof(CodebaseResponse))]

@@ -62,6 +62,30 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
         );
         CREATE INDEX reports_build ON reports (build_id, id);
         """,
+        """
+        ALTER TABLE builds ADD COLUMN branch TEXT NULL;
+        ALTER TABLE builds ADD COLUMN category TEXT NULL;
+        ALTER TABLE builds ADD COLUMN analysis TEXT NULL;
+        ALTER TABLE builds ADD COLUMN redactions BIGINT NOT NULL DEFAULT 0;
+        CREATE TABLE diagnostics (
+            build_id TEXT NOT NULL REFERENCES builds (id),
+            seq BIGINT NOT NULL,
+            severity TEXT NOT NULL,
+            tool TEXT NULL,
+            file TEXT NULL,
+            line BIGINT NULL,
+            col BIGINT NULL,
+            code TEXT NULL,
+            message TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            template TEXT NOT NULL,
+            log_line BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (build_id, seq)
+        );
+        CREATE INDEX diagnostics_fingerprint ON diagnostics (fingerprint, created_at);
+        CREATE INDEX diagnostics_created ON diagnostics (created_at);
+        """,
     ];
 
     public void Dispose() => _dataSource.Dispose();

@@ -18,7 +18,8 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     private const string BuildColumns =
         "seq AS Seq, id AS Id, status AS Status, project AS Project, source AS Source, profile AS Profile, " +
         "command AS Command, created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt, " +
-        "exit_code AS ExitCode, reason AS Reason, log_chars AS LogChars, summary AS Summary";
+        "exit_code AS ExitCode, reason AS Reason, log_chars AS LogChars, summary AS Summary, branch AS Branch, category AS Category, " +
+        "redactions AS Redactions";
 
     private const string ReportColumns =
         "id AS Id, build_id AS BuildId, type AS Type, analysis AS Analysis, recommendations AS Recommendations, " +
@@ -55,10 +56,10 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(Command(
             """
-            INSERT INTO builds (id, status, project, source, profile, command, created_at)
-            VALUES (@id, @status, @project, @source, @profile, @command, @createdAt)
+            INSERT INTO builds (id, status, project, source, profile, command, created_at, branch)
+            VALUES (@id, @status, @project, @source, @profile, @command, @createdAt, @branch)
             """,
-            new { id, status = build.Status, project = build.Project, source = build.Source, profile = build.Profile, command = build.Command, createdAt = now.ToUnixTimeMilliseconds() },
+            new { id, status = build.Status, project = build.Project, source = build.Source, profile = build.Profile, command = build.Command, createdAt = now.ToUnixTimeMilliseconds(), branch = build.Branch },
             null,
             cancellationToken)).ConfigureAwait(false);
         return new Build
@@ -69,6 +70,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             Source = build.Source,
             Profile = build.Profile,
             Command = build.Command,
+            Branch = build.Branch,
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()),
         };
     }
@@ -77,7 +79,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<BuildRow>(Command(
-            $"SELECT {BuildColumns} FROM builds WHERE id = @id", new { id }, null, cancellationToken)).ConfigureAwait(false);
+            $"SELECT {BuildColumns}, analysis AS Analysis FROM builds WHERE id = @id", new { id }, null, cancellationToken)).ConfigureAwait(false);
         return row?.ToBuild();
     }
 
@@ -139,11 +141,13 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             throw new ArgumentException($"'{completion.Status}' is not a final status.", nameof(completion));
         }
 
+        var finishedAt = completion.FinishedAt.ToUnixTimeMilliseconds();
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var changed = await connection.ExecuteAsync(Command(
             """
             UPDATE builds SET status = @status, exit_code = @exitCode, reason = @reason, summary = @summary, finished_at = @finishedAt,
-                started_at = COALESCE(started_at, @finishedAt)
+                started_at = COALESCE(started_at, @finishedAt), category = @category, analysis = @analysis, redactions = @redactions
             WHERE id = @id AND status IN (@queued, @running)
             """,
             new
@@ -153,13 +157,80 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
                 exitCode = (long?)completion.ExitCode,
                 reason = completion.Reason,
                 summary = JsonSerializer.Serialize(completion.Summary, StorageJson.Default.LogSummary),
-                finishedAt = completion.FinishedAt.ToUnixTimeMilliseconds(),
+                finishedAt,
+                category = completion.Analysis?.Category,
+                analysis = completion.Analysis is null ? null : JsonSerializer.Serialize(completion.Analysis, StorageJson.Default.LogAnalysis),
+                redactions = completion.Redactions,
                 queued = BuildStatus.Queued,
                 running = BuildStatus.Running,
             },
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        if (changed == 1 && completion.Analysis is { Diagnostics.Count: > 0 } analysis)
+        {
+            // One row per diagnostic, so recurring fingerprints can be counted across builds.
+            var rows = analysis.Diagnostics.Select((d, i) => new
+            {
+                id,
+                seq = (long)i,
+                severity = d.Severity,
+                tool = d.Tool,
+                file = d.File,
+                line = (long?)d.Line,
+                col = (long?)d.Column,
+                code = d.Code,
+                message = d.Message,
+                fingerprint = d.Fingerprint,
+                template = d.Template,
+                logLine = d.LogLine,
+                createdAt = finishedAt,
+            });
+            await connection.ExecuteAsync(Command(
+                """
+                INSERT INTO diagnostics (build_id, seq, severity, tool, file, line, col, code, message, fingerprint, template, log_line, created_at)
+                VALUES (@id, @seq, @severity, @tool, @file, @line, @col, @code, @message, @fingerprint, @template, @logLine, @createdAt)
+                """,
+                rows,
+                transaction,
+                cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    public async Task<IReadOnlyList<Pattern>> ListPatternsAsync(PatternQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<PatternRow>(Command(
+            """
+            SELECT d.fingerprint AS Fingerprint, MIN(d.template) AS Template, MIN(d.severity) AS Severity, MIN(d.tool) AS Tool, MIN(d.code) AS Code,
+                   COUNT(*) AS Occurrences, COUNT(DISTINCT d.build_id) AS Builds, MIN(d.created_at) AS FirstSeen, MAX(d.created_at) AS LastSeen,
+                   MIN(d.message) AS Example, MAX(d.build_id) AS ExampleBuildId
+            FROM diagnostics d JOIN builds b ON b.id = d.build_id
+            WHERE (@project IS NULL OR b.project = @project)
+              AND (@branch IS NULL OR b.branch = @branch)
+              AND (@severity IS NULL OR d.severity = @severity)
+              AND d.created_at >= @since AND d.created_at <= @until
+            GROUP BY d.fingerprint
+            HAVING COUNT(DISTINCT d.build_id) >= @minBuilds
+            ORDER BY COUNT(DISTINCT d.build_id) DESC, COUNT(*) DESC, MAX(d.created_at) DESC
+            LIMIT @limit
+            """,
+            new
+            {
+                project = query.Project,
+                branch = query.Branch,
+                severity = query.Severity,
+                since = query.Since?.ToUnixTimeMilliseconds() ?? 0L,
+                until = query.Until?.ToUnixTimeMilliseconds() ?? long.MaxValue,
+                minBuilds = (long)query.MinBuilds,
+                limit = (long)query.Limit,
+            },
             null,
             cancellationToken)).ConfigureAwait(false);
-        return changed == 1;
+        return [.. rows.Select(r => new Pattern(r.Fingerprint, r.Template, r.Severity, r.Tool, r.Code, r.Occurrences, r.Builds,
+            DateTimeOffset.FromUnixTimeMilliseconds(r.FirstSeen), DateTimeOffset.FromUnixTimeMilliseconds(r.LastSeen), r.Example, r.ExampleBuildId))];
     }
 
     public async IAsyncEnumerable<string> ReadLogAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -284,6 +355,10 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         public string? Reason { get; set; }
         public long LogChars { get; set; }
         public string? Summary { get; set; }
+        public string? Branch { get; set; }
+        public string? Category { get; set; }
+        public long Redactions { get; set; }
+        public string? Analysis { get; set; }
 
         public Build ToBuild() => new()
         {
@@ -300,7 +375,26 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             Reason = Reason,
             LogChars = LogChars,
             Summary = Summary is null ? null : JsonSerializer.Deserialize(Summary, StorageJson.Default.LogSummary),
+            Branch = Branch,
+            Category = Category,
+            Redactions = Redactions,
+            Analysis = Analysis is null ? null : JsonSerializer.Deserialize(Analysis, StorageJson.Default.LogAnalysis),
         };
+    }
+
+    private sealed class PatternRow
+    {
+        public string Fingerprint { get; set; } = "";
+        public string Template { get; set; } = "";
+        public string Severity { get; set; } = "";
+        public string? Tool { get; set; }
+        public string? Code { get; set; }
+        public long Occurrences { get; set; }
+        public long Builds { get; set; }
+        public long FirstSeen { get; set; }
+        public long LastSeen { get; set; }
+        public string Example { get; set; } = "";
+        public string ExampleBuildId { get; set; } = "";
     }
 
     private sealed class ReportRow

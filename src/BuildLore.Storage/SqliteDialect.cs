@@ -86,5 +86,29 @@ internal sealed class SqliteDialect : SqlDialect
         );
         CREATE INDEX reports_build ON reports (build_id, id);
         """,
+        """
+        ALTER TABLE builds ADD COLUMN branch TEXT NULL;
+        ALTER TABLE builds ADD COLUMN category TEXT NULL;
+        ALTER TABLE builds ADD COLUMN analysis TEXT NULL;
+        ALTER TABLE builds ADD COLUMN redactions INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE diagnostics (
+            build_id TEXT NOT NULL REFERENCES builds (id),
+            seq INTEGER NOT NULL,
+            severity TEXT NOT NULL,
+            tool TEXT NULL,
+            file TEXT NULL,
+            line INTEGER NULL,
+            col INTEGER NULL,
+            code TEXT NULL,
+            message TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            template TEXT NOT NULL,
+            log_line INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (build_id, seq)
+        );
+        CREATE INDEX diagnostics_fingerprint ON diagnostics (fingerprint, created_at);
+        CREATE INDEX diagnostics_created ON diagnostics (created_at);
+        """,
     ];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using BuildLore.Core.Analysis;
 using BuildLore.Core.Logs;
 
 namespace BuildLore.Storage;
@@ -6,5 +7,6 @@ namespace BuildLore.Storage;
 /// <summary>How JSON-valued columns (the log summary, a report's recommendations) are written.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(LogSummary))]
+[JsonSerializable(typeof(LogAnalysis))]
 [JsonSerializable(typeof(List<string>))]
 internal sealed partial class StorageJson : JsonSerializerContext;

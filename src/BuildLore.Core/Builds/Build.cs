@@ -1,3 +1,4 @@
+using BuildLore.Core.Analysis;
 using BuildLore.Core.Logs;
 
 namespace BuildLore.Core.Builds;
@@ -25,14 +26,56 @@ public sealed record Build
     /// <summary>The summary computed when the build finished; null while it runs.</summary>
     public LogSummary? Summary { get; init; }
 
+    /// <summary>The branch built, when known.</summary>
+    public string? Branch { get; init; }
+
+    /// <summary>Failure category decided when the build finished (null for a success or while it runs).</summary>
+    public string? Category { get; init; }
+
+    /// <summary>How many secrets were redacted from the log before it was stored.</summary>
+    public long Redactions { get; init; }
+
+    /// <summary>The full analysis; loaded by <c>GetBuildAsync</c> only (it can be large), null while the build runs.</summary>
+    public LogAnalysis? Analysis { get; init; }
+
     public TimeSpan? Duration => StartedAt is { } s && FinishedAt is { } f ? f - s : null;
 }
 
 /// <summary>What a caller supplies to create a build.</summary>
-public sealed record NewBuild(string Project, string Source, string? Profile = null, string? Command = null, string Status = BuildStatus.Queued);
+public sealed record NewBuild(string Project, string Source, string? Profile = null, string? Command = null, string Status = BuildStatus.Queued, string? Branch = null);
 
 /// <summary>How a build ended.</summary>
-public sealed record BuildCompletion(string Status, int? ExitCode, string? Reason, LogSummary Summary, DateTimeOffset FinishedAt);
+public sealed record BuildCompletion(string Status, int? ExitCode, string? Reason, LogSummary Summary, DateTimeOffset FinishedAt)
+{
+    /// <summary>The analyzer's result; its diagnostics become searchable by fingerprint.</summary>
+    public LogAnalysis? Analysis { get; init; }
+
+    public long Redactions { get; init; }
+}
+
+/// <summary>A fingerprint that recurs across builds.</summary>
+public sealed record Pattern(
+    string Fingerprint,
+    string Template,
+    string Severity,
+    string? Tool,
+    string? Code,
+    long Occurrences,
+    long Builds,
+    DateTimeOffset FirstSeen,
+    DateTimeOffset LastSeen,
+    string Example,
+    string ExampleBuildId);
+
+/// <summary>Which recurring fingerprints to list.</summary>
+public sealed record PatternQuery(
+    string? Project = null,
+    string? Branch = null,
+    DateTimeOffset? Since = null,
+    DateTimeOffset? Until = null,
+    string? Severity = null,
+    int MinBuilds = 1,
+    int Limit = 50);
 
 /// <summary>One page of builds, newest first.</summary>
 public sealed record BuildPage(IReadOnlyList<Build> Builds, long Total);

@@ -1,5 +1,5 @@
 using System.Text;
-using BuildLore.Core.Logs;
+using BuildLore.Core.Analysis;
 using BuildLore.Core.Storage;
 
 namespace BuildLore.Core.Builds;
@@ -7,7 +7,8 @@ namespace BuildLore.Core.Builds;
 /// <summary>
 /// Receives a build's output as it is produced and stores it in chunks: when enough text has
 /// gathered, or at the latest every <see cref="FlushInterval"/>, so a running build's log can be read
-/// while it runs and a crash loses at most that interval. Also feeds the log summary.
+/// while it runs and a crash loses at most that interval. Also feeds the log analyzer, line by line,
+/// so the analysis is ready the moment the build ends.
 /// </summary>
 public sealed class BuildLogWriter : IAsyncDisposable
 {
@@ -18,14 +19,15 @@ public sealed class BuildLogWriter : IAsyncDisposable
     private readonly string _buildId;
     private readonly StringBuilder _pending = new();
     private readonly SemaphoreSlim _lock = new(1, 1);
-    private readonly LogSummarizer _summarizer = new();
+    private readonly LogAnalyzer _analyzer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _periodicFlush;
 
-    public BuildLogWriter(IBuildStore store, string buildId)
+    public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null)
     {
         _store = store;
         _buildId = buildId;
+        _analyzer = new LogAnalyzer(workspaceRoot);
         _periodicFlush = FlushPeriodicallyAsync(_stop.Token);
     }
 
@@ -41,7 +43,7 @@ public sealed class BuildLogWriter : IAsyncDisposable
         try
         {
             _pending.Append(text);
-            _summarizer.Append(text);
+            _analyzer.Append(text);
             if (_pending.Length >= FlushThreshold)
             {
                 await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
@@ -67,13 +69,13 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>The summary of everything written so far.</summary>
-    public async Task<LogSummary> GetSummaryAsync(CancellationToken cancellationToken = default)
+    /// <summary>The analysis of the whole log; call once the build has ended (after <see cref="CompleteAsync"/>).</summary>
+    public async Task<LogAnalysis> GetAnalysisAsync(bool? succeeded, CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _summarizer.GetSummary();
+            return _analyzer.Complete(succeeded);
         }
         finally
         {
@@ -108,8 +110,8 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the periodic flush, stores what is left and returns the final summary.</summary>
-    public async Task<LogSummary> CompleteAsync(CancellationToken cancellationToken = default)
+    /// <summary>Stops the periodic flush and stores what is left.</summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken = default)
     {
         if (!_stop.IsCancellationRequested)
         {
@@ -118,7 +120,6 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
 
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await GetSummaryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

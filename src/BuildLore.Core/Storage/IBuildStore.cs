@@ -38,6 +38,9 @@ public interface IBuildStore
     /// <summary>Marks every queued or running build as <c>error</c> with the given reason; used at start-up after a crash.</summary>
     Task<int> FailUnfinishedBuildsAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>Fingerprints seen in finished builds, most widespread first.</summary>
+    Task<IReadOnlyList<Pattern>> ListPatternsAsync(PatternQuery query, CancellationToken cancellationToken = default);
+
     Task<long> AddReportAsync(NewReport report, CancellationToken cancellationToken = default);
 
     /// <summary>Reports of one build, oldest first.</summary>

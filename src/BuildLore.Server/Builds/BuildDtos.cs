@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
+using BuildLore.Core.Analysis;
 using BuildLore.Core.Builds;
-using BuildLore.Core.Logs;
 using BuildLore.Core.Reports;
 
 namespace BuildLore.Server.Builds;
@@ -20,6 +20,10 @@ public class BuildDto
     public double? DurationSeconds { get; init; }
     public int? ExitCode { get; init; }
     public string? Reason { get; init; }
+    public string? Branch { get; init; }
+
+    /// <summary>Why the build failed (compile_error, test_failure, ...); null for a success or while it runs.</summary>
+    public string? Category { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Log { get; init; }
@@ -34,12 +38,47 @@ public class BuildDto
 /// <summary>A build with its analysis and reports.</summary>
 public sealed class BuildDetailDto : BuildDto
 {
+    public double CategoryConfidence { get; init; }
+
+    /// <summary>Log lines that support the category.</summary>
+    public IReadOnlyList<EvidenceDto> CategoryEvidence { get; init; } = [];
+
+    /// <summary>How many secrets were replaced by *** before the log was stored.</summary>
+    public long Redactions { get; init; }
+
     [JsonPropertyOrder(100)]
     public required LogSummaryDto LogSummary { get; init; }
 
+    /// <summary>The smallest set of log ranges that explains the failure: what to read first.</summary>
     [JsonPropertyOrder(101)]
+    public IReadOnlyList<ExcerptDto> FailureExcerpt { get; init; } = [];
+
+    [JsonPropertyOrder(102)]
+    public IReadOnlyList<DiagnosticDto> Diagnostics { get; init; } = [];
+
+    /// <summary>Distinct fingerprints of the build's errors, to look up in /llm/learning/patterns.</summary>
+    [JsonPropertyOrder(103)]
+    public IReadOnlyList<string> Fingerprints { get; init; } = [];
+
+    [JsonPropertyOrder(104)]
     public required IReadOnlyList<ReportDto> LlmReports { get; init; }
 }
+
+public sealed record DiagnosticDto(
+    string Severity,
+    string? File,
+    int? Line,
+    int? Column,
+    string? Code,
+    string Message,
+    string? Tool,
+    long LogLine,
+    long EndLogLine,
+    string Fingerprint);
+
+public sealed record ExcerptDto(long StartLine, long EndLine, string Text);
+
+public sealed record EvidenceDto(long LogLine, string Text);
 
 public sealed record LogSummaryDto(long TotalLines, long ErrorCount, long WarningCount, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings);
 
@@ -81,13 +120,18 @@ internal static class BuildMapping
         DurationSeconds = build.Duration?.TotalSeconds,
         ExitCode = build.ExitCode,
         Reason = build.Reason,
+        Branch = build.Branch,
+        Category = build.Category,
         Log = log,
         LogTruncated = logTruncated,
         LogChars = build.LogChars,
     };
 
-    public static BuildDetailDto ToDetailDto(this Build build, LogSummary summary, IReadOnlyList<Report> reports) => new()
+    public static BuildDetailDto ToDetailDto(this Build build, LogAnalysis analysis, IReadOnlyList<Report> reports)
     {
+        var summary = analysis.ToLogSummary();
+        return new BuildDetailDto
+        {
         Id = build.Id,
         Status = build.Status,
         Project = build.Project,
@@ -100,10 +144,19 @@ internal static class BuildMapping
         DurationSeconds = build.Duration?.TotalSeconds,
         ExitCode = build.ExitCode,
         Reason = build.Reason,
+        Branch = build.Branch,
+        Category = analysis.Category,
+        CategoryConfidence = analysis.CategoryConfidence,
+        CategoryEvidence = [.. analysis.Evidence.Select(e => new EvidenceDto(e.LogLine, e.Text))],
+        Redactions = build.Redactions,
         LogChars = build.LogChars,
         LogSummary = new LogSummaryDto(summary.TotalLines, summary.ErrorCount, summary.WarningCount, summary.Errors, summary.Warnings),
+        FailureExcerpt = [.. analysis.FailureExcerpt.Select(r => new ExcerptDto(r.StartLine, r.EndLine, r.Text))],
+        Diagnostics = [.. analysis.Diagnostics.Select(d => new DiagnosticDto(d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Tool, d.LogLine, d.EndLogLine, d.Fingerprint))],
+        Fingerprints = [.. analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Fingerprint).Distinct()],
         LlmReports = [.. reports.Select(ToDto)],
-    };
+        };
+    }
 
     public static ReportDto ToDto(this Report report) =>
         new(report.Id, report.BuildId, report.Type, report.Analysis, report.Recommendations, report.Confidence, report.SessionId, report.CreatedAt);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using BuildLore.Core.Builds;
-using BuildLore.Core.Logs;
+using BuildLore.Core.Analysis;
 using BuildLore.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,6 +29,9 @@ internal static class BuildsApi
         group.MapGet("/build/{id}", GetBuild)
             .WithName("GetBuild")
             .WithSummary("One build with its whole log, its log summary and the reports written about it.")
+            .WithDescription(
+                "diagnostics: each distinct error and warning with file, line, column, code, tool and fingerprint; category: why it failed; " +
+                "failure_excerpt: the log ranges that explain the failure, fitted to excerpt_tokens (default 2000). log=tail|full|none as on the list.")
             .Produces<BuildDetailResponse>()
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest);
@@ -69,11 +72,16 @@ internal static class BuildsApi
         return TypedResults.Ok(new BuildListResponse(builds, page.Total, offset, take));
     }
 
-    private static async Task<IResult> GetBuild(IBuildStore store, string id, string? log, CancellationToken cancellationToken)
+    private static async Task<IResult> GetBuild(IBuildStore store, string id, string? log, string? excerpt_tokens, CancellationToken cancellationToken)
     {
         if (!LogDetails.TryParse(log, LogDetail.Full, out var detail))
         {
             return ApiErrors.BadRequest($"log must be tail, full or none (got '{log}').", "log", LogDetails.Allowed);
+        }
+
+        if (!TryParseInt(excerpt_tokens, DefaultExcerptTokens, 100, 100_000, out var excerptTokens))
+        {
+            return ApiErrors.BadRequest($"excerpt_tokens must be a whole number from 100 to 100000 (got '{excerpt_tokens}').", "excerpt_tokens", "100..100000");
         }
 
         var build = await store.GetBuildAsync(id, cancellationToken);
@@ -82,11 +90,35 @@ internal static class BuildsApi
             return ApiErrors.NotFound($"No build with id '{id}'.", "id");
         }
 
-        // A running build has no stored summary yet: read its log so far, one chunk at a time.
-        var summary = build.Summary ?? await LogSummarizer.SummarizeAsync(store.ReadLogAsync(build.Id, cancellationToken), cancellationToken);
+        // A running build has no stored analysis yet, and a custom excerpt budget needs a new one:
+        // analyze the log as stored so far, one chunk at a time.
+        var analysis = build.Analysis is not null && excerptTokens == DefaultExcerptTokens
+            ? build.Analysis
+            : await AnalyzeStoredLogAsync(store, build, excerptTokens, cancellationToken);
         var reports = await store.ListReportsAsync(build.Id, cancellationToken);
-        var dto = build.ToDetailDto(summary, reports);
+        var dto = build.ToDetailDto(analysis, reports);
         return new BuildDetailResult(dto, store, detail);
+    }
+
+    private const int DefaultExcerptTokens = 2000;
+
+    private static async Task<LogAnalysis> AnalyzeStoredLogAsync(IBuildStore store, Build build, int excerptTokens, CancellationToken cancellationToken)
+    {
+        var analyzer = new LogAnalyzer(build.Analysis?.Root);
+        await foreach (var chunk in store.ReadLogAsync(build.Id, cancellationToken))
+        {
+            analyzer.Append(chunk);
+        }
+
+        bool? succeeded = build.Status switch
+        {
+            BuildStatus.Success or BuildStatus.Cancelled => true,
+            BuildStatus.Failed or BuildStatus.Error or BuildStatus.Timeout => false,
+            _ => null,
+        };
+        var fresh = analyzer.Complete(succeeded, excerptTokens);
+        // A stored analysis may carry what only the runner knew (a timeout, an interruption).
+        return build.Analysis is { } stored ? fresh with { Category = stored.Category, CategoryConfidence = stored.CategoryConfidence, Evidence = stored.Evidence } : fresh;
     }
 
     internal static async Task<(string? Text, bool Truncated)> ReadLogAsync(IBuildStore store, Build build, LogDetail detail, CancellationToken cancellationToken)

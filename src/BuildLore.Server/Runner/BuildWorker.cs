@@ -1,5 +1,5 @@
 using BuildLore.Core.Builds;
-using BuildLore.Core.Logs;
+using BuildLore.Core.Analysis;
 using BuildLore.Core.Runner;
 using BuildLore.Core.Storage;
 using BuildLore.Server.Hosting;
@@ -67,7 +67,7 @@ internal sealed class BuildWorker(
         string status;
         int? exitCode = null;
         string? reason = null;
-        await using var writer = new BuildLogWriter(store, id);
+        await using var writer = new BuildLogWriter(store, id, workspace);
         try
         {
             try
@@ -96,8 +96,17 @@ internal sealed class BuildWorker(
             queue.Untrack(id);
         }
 
-        var summary = await writer.CompleteAsync(CancellationToken.None);
-        await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, summary, DateTimeOffset.UtcNow), CancellationToken.None);
+        await writer.CompleteAsync(CancellationToken.None);
+        var analysis = await writer.GetAnalysisAsync(status == BuildStatus.Success, CancellationToken.None);
+        // The runner knows some causes better than the log does.
+        analysis = status switch
+        {
+            BuildStatus.Timeout => analysis with { Category = FailureCategory.Timeout, CategoryConfidence = 1, Evidence = [new CategoryEvidence(analysis.TotalLines, reason!, FailureCategory.Timeout)] },
+            BuildStatus.Cancelled => analysis with { Category = null, CategoryConfidence = 0, Evidence = [] },
+            BuildStatus.Error when reason == "interrupted" => analysis with { Category = FailureCategory.Infrastructure, CategoryConfidence = 1, Evidence = [new CategoryEvidence(analysis.TotalLines, "the server stopped during the build", FailureCategory.Infrastructure)] },
+            _ => analysis,
+        };
+        await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, analysis.ToLogSummary(), DateTimeOffset.UtcNow) { Analysis = analysis }, CancellationToken.None);
         RunnerLog.Finished(logger, id, status, exitCode);
     }
 
@@ -105,8 +114,8 @@ internal sealed class BuildWorker(
     {
         try
         {
-            var summary = await LogSummarizer.SummarizeAsync(store.ReadLogAsync(buildId, CancellationToken.None), CancellationToken.None);
-            await store.FinishBuildAsync(buildId, new BuildCompletion(BuildStatus.Error, null, $"runner failure: {error.Message}", summary, DateTimeOffset.UtcNow), CancellationToken.None);
+            var analysis = await AnalysisSummary.AnalyzeAsync(store.ReadLogAsync(buildId, CancellationToken.None), succeeded: false, cancellationToken: CancellationToken.None);
+            await store.FinishBuildAsync(buildId, new BuildCompletion(BuildStatus.Error, null, $"runner failure: {error.Message}", analysis.ToLogSummary(), DateTimeOffset.UtcNow) { Analysis = analysis }, CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

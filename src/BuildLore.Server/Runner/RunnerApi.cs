@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BuildLore.Core.Analysis;
 using BuildLore.Core.Builds;
 using BuildLore.Core.Runner;
 using BuildLore.Core.Storage;
@@ -98,7 +99,7 @@ internal static class RunnerApi
         }
 
         var build = await store.CreateBuildAsync(
-            new NewBuild(Path.GetFileName(workspace), "runner", chosen.Name, chosen.Command), cancellationToken);
+            new NewBuild(Path.GetFileName(workspace), "runner", chosen.Name, chosen.Command, Branch: GitInfo.CurrentBranch(workspace)), cancellationToken);
         await queue.EnqueueAsync(new QueuedBuild(build.Id, chosen), cancellationToken);
         return TypedResults.Accepted($"/llm/learning/build/{build.Id}", new RunBuildResponse(build.Id, build.ToDto(null, false)));
     }
@@ -172,8 +173,9 @@ internal static class RunnerApi
         }
 
         // Still queued (or owned by no runner here): finish it as cancelled; the worker skips it.
-        var summary = await Core.Logs.LogSummarizer.SummarizeAsync(store.ReadLogAsync(id, cancellationToken), cancellationToken);
-        await store.FinishBuildAsync(id, new BuildCompletion(BuildStatus.Cancelled, null, "cancelled on request", summary, DateTimeOffset.UtcNow), cancellationToken);
+        var analysis = await AnalysisSummary.AnalyzeAsync(store.ReadLogAsync(id, cancellationToken), succeeded: true, cancellationToken: cancellationToken);
+        await store.FinishBuildAsync(id, new BuildCompletion(BuildStatus.Cancelled, null, "cancelled on request", analysis.ToLogSummary(), DateTimeOffset.UtcNow) { Analysis = analysis }, cancellationToken);
+        queue.TryCancelRunning(id); // it may have started in the meantime
         return TypedResults.Accepted($"/llm/learning/build/{id}", new CancelBuildResponse(id, "build cancelled"));
     }
 

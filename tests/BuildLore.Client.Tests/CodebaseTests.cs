@@ -1,0 +1,54 @@
+namespace BuildLore.Client.Tests;
+
+/// <summary>GetCodebaseAsync on a real workspace served by the real server.</summary>
+public sealed class CodebaseTests
+{
+    [Fact]
+    public async Task GetCodebase_DescribesTheWorkspaceWithTypedFields()
+    {
+        const string packageJson = """{ "name": "demo", "scripts": { "build": "tsc" } }""";
+        await using var scope = await ServerScope.StartAsync(workspace =>
+        {
+            workspace.Write("backend/main.py", "import os\n\nprint(os.getcwd())\n");
+            workspace.Write("package.json", packageJson);
+            workspace.Write("tests/test_x.py", "def test_ok():\n    assert True\n");
+            workspace.Write(".env", "SECRET_TOKEN=abc123");
+        });
+
+        var codebase = await scope.Client.GetCodebaseAsync();
+
+        Assert.Equal(Path.GetFileName(scope.Workspace.Path), codebase.WorkspaceRoot);
+
+        Assert.Equal(packageJson, codebase.KeyConfigFiles["package.json"]);
+
+        var main = Assert.Single(codebase.BackendFiles);
+        Assert.Equal("main.py", main.Name);
+        Assert.Equal("backend/main.py", main.Path);
+        Assert.Equal(3, main.Lines);
+        Assert.StartsWith("import os", main.Preview, StringComparison.Ordinal);
+
+        var test = Assert.Single(codebase.TestFiles);
+        Assert.Equal("tests/test_x.py", test.Path);
+        Assert.Empty(codebase.FrontendFiles);
+
+        Assert.True(codebase.StructureSummary.HasBackend);
+        Assert.True(codebase.StructureSummary.HasTests);
+        Assert.False(codebase.StructureSummary.HasFrontend);
+
+        Assert.Equal("directory", codebase.FileTree.Type);
+        Assert.NotNull(codebase.FileTree.Children);
+        var backend = Assert.Single(codebase.FileTree.Children, c => c.Name == "backend");
+        Assert.Equal("directory", backend.Type);
+        Assert.Null(backend.Size);
+        var mainNode = Assert.Single(backend.Children!);
+        Assert.Equal("main.py", mainNode.Name);
+        Assert.Equal("file", mainNode.Type);
+        Assert.Null(mainNode.Children);
+        Assert.Equal(3, mainNode.Lines);
+        Assert.True(mainNode.Size > 0);
+        Assert.Contains(codebase.FileTree.Children, c => c.Name == "package.json" && c.Type == "file");
+        Assert.DoesNotContain(codebase.FileTree.Children, c => c.Name == ".env");
+        Assert.False(codebase.FileTreeTruncated);
+        Assert.Equal(3, codebase.FileCount);
+    }
+}
