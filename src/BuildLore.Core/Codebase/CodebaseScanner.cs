@@ -60,6 +60,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             throw new DirectoryNotFoundException($"Workspace '{root}' does not exist.");
         }
 
+        var realRoot = RealPath(root) ?? root;
         var files = ListFiles(root, cancellationToken);
         files.Sort(StringComparer.Ordinal);
 
@@ -70,16 +71,19 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         var tests = new List<SourceFile>();
         bool hasBackend = false, hasFrontend = false, hasTests = false, treeTruncated = false;
         var listed = 0;
+        var included = 0;
 
         foreach (var relative in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var full = Path.Combine(root, relative);
             var info = new FileInfo(full);
-            if (!info.Exists || !IsInsideRoot(root, info))
+            if (!info.Exists || !IsInsideRoot(realRoot, full))
             {
                 continue;
             }
+
+            included++;
 
             var kind = Classify(relative);
             var needsText = kind != FileKind.Other || IsKeyConfig(relative);
@@ -135,7 +139,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             frontend,
             tests,
             new StructureSummary(hasBackend, hasFrontend, hasTests),
-            files.Count);
+            included);
     }
 
     private void AddCapped(List<SourceFile> list, SourceFile file)
@@ -266,15 +270,59 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         }
     }
 
-    private static bool IsInsideRoot(string root, FileInfo info)
+    /// <summary>
+    /// True when the file really lies under the root once every link on its path is resolved: a link
+    /// "inside.py -> escape/passwd" looks inside, but reads /etc/passwd when "escape" links to /etc,
+    /// and git may list a tracked "dir/file" whose folder was since replaced by a link.
+    /// </summary>
+    private static bool IsInsideRoot(string realRoot, string path) =>
+        RealPath(path) is { } real && IsUnder(realRoot, real);
+
+    /// <summary>The path with every symbolic link in it resolved, like realpath(3); null for a link loop.</summary>
+    internal static string? RealPath(string path)
     {
-        if (info.LinkTarget is null)
+        var resolved = Path.GetPathRoot(path) ?? "/";
+        var pending = new Stack<string>(path[resolved.Length..].Split(['/', Path.DirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var links = 0;
+        while (pending.TryPop(out var segment))
         {
-            return true;
+            if (segment == ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                resolved = Path.GetDirectoryName(resolved) ?? resolved;
+                continue;
+            }
+
+            var next = Path.Combine(resolved, segment);
+            var target = new FileInfo(next).LinkTarget;
+            if (target is null)
+            {
+                resolved = next;
+                continue;
+            }
+
+            if (++links > 40)
+            {
+                return null;
+            }
+
+            if (Path.IsPathRooted(target))
+            {
+                resolved = Path.GetPathRoot(target) ?? "/";
+                target = target[resolved.Length..];
+            }
+
+            foreach (var part in target.Split(['/', Path.DirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries).Reverse())
+            {
+                pending.Push(part);
+            }
         }
 
-        var target = info.ResolveLinkTarget(returnFinalTarget: true);
-        return target is not null && IsUnder(root, target.FullName);
+        return resolved;
     }
 
     internal static bool IsUnder(string root, string path)

@@ -188,6 +188,11 @@ public sealed partial class LogSummarizer
             text = AnsiEscape().Replace(text, string.Empty);
         }
 
+        if (CargoTotalsLine().IsMatch(text))
+        {
+            return LineKind.None;
+        }
+
         if (ErrorLine().IsMatch(text))
         {
             return LineKind.Error;
@@ -213,6 +218,12 @@ public sealed partial class LogSummarizer
         """(?<![\w\-./])warning(?:\s+[A-Z]+[0-9]+)?(?:\[[A-Za-z\-]*[0-9]*\])?\s*:""",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex WarningLine();
+
+    // Cargo's per-crate totals repeat what rustc already reported, like MSBuild's "1 Error(s)".
+    [GeneratedRegex(
+        """^\s*(?:warning: `[^`]+` \(.*\) generated \d+ warnings?\b|error: could not compile `[^`]+` .*\bdue to \d+ previous errors?\b)""",
+        RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex CargoTotalsLine();
 
     [GeneratedRegex("""\x1b\[[0-9;?]*[A-Za-z]""")]
     private static partial Regex AnsiEscape();

@@ -16,6 +16,7 @@ public static class BuildProcess
     // After the build's own process exits, children it left behind (build servers, daemons) may still
     // hold the output pipe open; wait this long for the last output, then stop reading.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>Environment variables of the server that a build must not see.</summary>
     private static readonly string[] ScrubbedPrefixes = ["BUILDLORE_", "ASPNETCORE_", "DOTNET_RUNNING_IN_CONTAINER"];
@@ -33,12 +34,16 @@ public static class BuildProcess
             throw new DirectoryNotFoundException($"The profile's working folder '{profile.WorkingDirectory}' does not exist in the workspace.");
         }
 
+        // Before the process starts: a timeout the timer cannot take must not leave a build running unsupervised.
+        // CancellationTokenSource takes at most uint.MaxValue - 1 ms (about 49.7 days); longer means no limit.
+        using var timeoutSource = timeout > MaxTimer || timeout == Timeout.InfiniteTimeSpan
+            ? new CancellationTokenSource()
+            : new CancellationTokenSource(timeout);
         var start = CreateStartInfo(profile, workingDirectory);
         using var process = new Process { StartInfo = start };
         process.Start();
         process.StandardInput.Close();
 
-        using var timeoutSource = new CancellationTokenSource(timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         var stopForwarding = new CancellationTokenSource();
         var pump = PumpAsync(process.StandardOutput, onOutput, stopForwarding.Token);

@@ -14,6 +14,9 @@ public sealed record WorkspaceConfig(IReadOnlyDictionary<string, BuildProfile> P
 {
     public const string FileName = "buildlore.json";
 
+    /// <summary>The longest timeout a profile may ask for: 7 days.</summary>
+    public const int MaxTimeoutSeconds = 7 * 24 * 3600;
+
     public static WorkspaceConfig Empty { get; } = new(new Dictionary<string, BuildProfile>(), null);
 
     /// <summary>Loads <c>buildlore.json</c> from the workspace root; <see cref="Empty"/> when there is none.</summary>
@@ -62,7 +65,7 @@ public sealed record WorkspaceConfig(IReadOnlyDictionary<string, BuildProfile> P
         string? defaultProfile = null;
         if (root.TryGetProperty("default_profile", out var defaultElement))
         {
-            defaultProfile = defaultElement.GetString();
+            defaultProfile = defaultElement.ValueKind == JsonValueKind.String ? defaultElement.GetString() : defaultElement.GetRawText();
             if (defaultProfile is null || !profiles.ContainsKey(defaultProfile))
             {
                 throw new WorkspaceConfigException($"{FileName}: 'default_profile' names '{defaultProfile}', which is not among the profiles ({string.Join(", ", profiles.Keys)}).");
@@ -103,15 +106,22 @@ public sealed record WorkspaceConfig(IReadOnlyDictionary<string, BuildProfile> P
         TimeSpan? timeout = null;
         if (element.TryGetProperty("timeout_seconds", out var seconds))
         {
-            if (!seconds.TryGetDouble(out var value) || value <= 0)
+            if (seconds.ValueKind != JsonValueKind.Number || !seconds.TryGetDouble(out var value) || value <= 0 || value > MaxTimeoutSeconds)
             {
-                throw new WorkspaceConfigException($"{FileName}: profile '{name}': 'timeout_seconds' must be a positive number.");
+                throw new WorkspaceConfigException($"{FileName}: profile '{name}': 'timeout_seconds' must be a positive number of seconds, at most {MaxTimeoutSeconds} (7 days).");
             }
 
             timeout = TimeSpan.FromSeconds(value);
         }
 
-        var workingDirectory = element.TryGetProperty("working_dir", out var dir) ? dir.GetString() ?? "." : ".";
+        var workingDirectory = ".";
+        if (element.TryGetProperty("working_dir", out var dir) && dir.ValueKind != JsonValueKind.Null)
+        {
+            workingDirectory = dir.ValueKind == JsonValueKind.String
+                ? dir.GetString()!
+                : throw new WorkspaceConfigException($"{FileName}: profile '{name}': 'working_dir' must be a relative path inside the workspace (a string).");
+        }
+
         if (Path.IsPathRooted(workingDirectory) || workingDirectory.Split('/', '\\').Contains(".."))
         {
             throw new WorkspaceConfigException($"{FileName}: profile '{name}': 'working_dir' must be a relative path inside the workspace.");

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Reflection;
+using BuildLore.Core.Analysis;
+using BuildLore.Core.Builds;
+using BuildLore.Core.Logs;
+using BuildLore.Core.Storage;
+using BuildLore.Core.Tests.Support;
+
+namespace BuildLore.Core.Tests.Builds;
+
+[Collection(TimingSensitive.Name)]
+public class BuildLogWriterTests
+{
+    private const string BuildId = "b-123";
+
+    [Fact]
+    public async Task WriteAsync_SmallWriteIsStoredWithinASecondWithoutMoreOutput()
+    {
+        var store = new RecordingStore();
+        await using var writer = new BuildLogWriter(store.Store, BuildId);
+        var watch = Stopwatch.StartNew();
+
+        await writer.WriteAsync("compiling\n");
+
+        while (store.Text.Length == 0 && watch.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal("compiling\n", store.Text);
+        Assert.All(store.Appends, a => Assert.Equal(BuildId, a.BuildId));
+    }
+
+    [Fact]
+    public async Task WriteAsync_KeepsFlushingPeriodicallyWhileTheBuildRuns()
+    {
+        var store = new RecordingStore();
+        await using var writer = new BuildLogWriter(store.Store, BuildId);
+
+        await writer.WriteAsync("first\n");
+        await WaitUntilAsync(() => store.Text == "first\n");
+        await writer.WriteAsync("second\n");
+        await WaitUntilAsync(() => store.Text == "first\nsecond\n");
+
+        Assert.Equal(2, store.Appends.Count);
+    }
+
+    [Fact]
+    public async Task WriteAsync_StoresAtOnceWhenManyCharactersGather()
+    {
+        var store = new RecordingStore();
+        await using var writer = new BuildLogWriter(store.Store, BuildId);
+        var big = new string('x', 70 * 1024);
+
+        await writer.WriteAsync(big);
+
+        // No waiting: the threshold flush happens inside WriteAsync.
+        Assert.Equal(big, store.Text);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_StoresWhatIsLeft()
+    {
+        var store = new RecordingStore();
+        var writer = new BuildLogWriter(store.Store, BuildId);
+        await writer.WriteAsync("line 1\n");
+        await writer.WriteAsync("line 2 without newline");
+
+        await writer.DisposeAsync();
+
+        Assert.Equal("line 1\nline 2 without newline", store.Text);
+        var analysis = await writer.GetAnalysisAsync(succeeded: true);
+        Assert.Equal(2, analysis.TotalLines);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_CanBeCalledAfterCompleteAsync()
+    {
+        var store = new RecordingStore();
+        var writer = new BuildLogWriter(store.Store, BuildId);
+        await writer.WriteAsync("error: boom\n");
+
+        await writer.CompleteAsync();
+        await writer.DisposeAsync();
+
+        Assert.Equal(1, (await writer.GetAnalysisAsync(succeeded: false)).ErrorCount);
+        Assert.Equal("error: boom\n", store.Text);
+        Assert.Single(store.Appends);
+    }
+
+    [Fact]
+    public async Task WriteAsync_ReplacesNulCharacters()
+    {
+        var store = new RecordingStore();
+        var writer = new BuildLogWriter(store.Store, BuildId);
+
+        await writer.WriteAsync("binary\0junk\0\nerror: after\0nul\n");
+        await writer.DisposeAsync();
+
+        Assert.DoesNotContain('\0', store.Text);
+        Assert.Equal("binary\uFFFDjunk\uFFFD\nerror: after\uFFFDnul\n", store.Text);
+        var analysis = await writer.GetAnalysisAsync(succeeded: false);
+        Assert.Equal(2, analysis.TotalLines);
+        Assert.Equal(1, analysis.ErrorCount);
+        Assert.DoesNotContain(analysis.Diagnostics, d => d.Message.Contains('\0', StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(Fixtures.DotnetWarningAndError)]
+    [InlineData(Fixtures.GccLinkError)]
+    [InlineData(Fixtures.CargoError)]
+    public async Task GetAnalysisAsync_MatchesAnalysisOfTheWholeTextAndTheExactLogIsStored(string fixture)
+    {
+        var log = Fixtures.Read(fixture);
+        var store = new RecordingStore();
+        var writer = new BuildLogWriter(store.Store, BuildId);
+        var random = new Random(42);
+        for (var offset = 0; offset < log.Length;)
+        {
+            var size = Math.Min(random.Next(1, 50), log.Length - offset);
+            await writer.WriteAsync(log.Substring(offset, size));
+            offset += size;
+        }
+
+        await writer.CompleteAsync();
+        var analysis = await writer.GetAnalysisAsync(succeeded: false);
+        await writer.DisposeAsync();
+
+        Assert.Equal(log, store.Text);
+        var whole = LogAnalyzer.Analyze(log, root: null, succeeded: false);
+        Assert.Equal(LogSummarizer.Summarize(log).TotalLines, analysis.TotalLines);
+        Assert.Equal(whole.TotalLines, analysis.TotalLines);
+        Assert.Equal(whole.ErrorCount, analysis.ErrorCount);
+        Assert.Equal(whole.WarningCount, analysis.WarningCount);
+        Assert.True(analysis.ErrorCount > 0);
+        Assert.Equal(whole.Diagnostics.Select(d => d.Display()), analysis.Diagnostics.Select(d => d.Display()));
+        Assert.Equal(whole.Category, analysis.Category);
+    }
+
+    [Fact]
+    public async Task WriteAsync_KeepsOrderWhenWritesRaceThePeriodicFlush()
+    {
+        var store = new RecordingStore { Delay = TimeSpan.FromMilliseconds(5) };
+        var writer = new BuildLogWriter(store.Store, BuildId);
+        var expected = new System.Text.StringBuilder();
+        var watch = Stopwatch.StartNew();
+        // Keep writing until the periodic flush has stored several chunks in the middle of it.
+        for (var i = 0; store.Appends.Count < 3; i++)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the periodic flush never stored anything while writing went on");
+            var line = $"line {i}\n";
+            expected.Append(line);
+            await writer.WriteAsync(line);
+            if (i % 50 == 0)
+            {
+                await Task.Delay(1);
+            }
+        }
+
+        await writer.WriteAsync("last\n");
+        expected.Append("last\n");
+        await writer.DisposeAsync();
+
+        Assert.Equal(expected.ToString(), store.Text);
+        Assert.Equal(expected.ToString().Split('\n').Length - 1, (await writer.GetAnalysisAsync(succeeded: true)).TotalLines);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), "timed out waiting for the periodic flush");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>
+    /// A store that only records appended log text; the writer uses nothing else. Built with
+    /// DispatchProxy so that members added to IBuildStore later need no change here: any other
+    /// call fails the test.
+    /// </summary>
+    private sealed class RecordingStore
+    {
+        private readonly Lock _lock = new();
+        private readonly List<(string BuildId, string Text)> _appends = [];
+
+        public RecordingStore()
+        {
+            Store = DispatchProxy.Create<IBuildStore, StoreProxy>();
+            ((StoreProxy)(object)Store).Owner = this;
+        }
+
+        public IBuildStore Store { get; }
+
+        public TimeSpan Delay { get; init; }
+
+        public IReadOnlyList<(string BuildId, string Text)> Appends
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _appends];
+                }
+            }
+        }
+
+        public string Text => string.Concat(Appends.Select(a => a.Text));
+
+        private async Task AppendLogAsync(string id, string text, CancellationToken cancellationToken)
+        {
+            if (Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(Delay, cancellationToken);
+            }
+
+            lock (_lock)
+            {
+                _appends.Add((id, text));
+            }
+        }
+
+        public class StoreProxy : DispatchProxy
+        {
+            internal RecordingStore? Owner { get; set; }
+
+            protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+            {
+                if (targetMethod?.Name == nameof(IBuildStore.AppendLogAsync) && args is [string id, string text, CancellationToken token])
+                {
+                    return Owner!.AppendLogAsync(id, text, token);
+                }
+
+                throw new NotSupportedException($"BuildLogWriter should only append log text, but it called {targetMethod?.Name}.");
+            }
+        }
+    }
+}
