@@ -1,0 +1,70 @@
+namespace BuildLore.Core.Analysis.Redaction;
+
+/// <summary>
+/// Redacts a log line by line, remembering state across lines: every line from a
+/// <c>-----BEGIN … PRIVATE KEY-----</c> marker through the matching <c>-----END … PRIVATE KEY-----</c>
+/// marker becomes <see cref="SecretRedactor.Mask"/>, since the base64 body lines of a key cannot be
+/// recognized on their own. Other lines go through the wrapped <see cref="SecretRedactor"/>.
+/// Use one instance per log; not thread-safe.
+/// </summary>
+/// <remarks>
+/// A block whose END marker never comes (a truncated log) is closed after
+/// <see cref="MaxPrivateKeyBlockLines"/> lines, so one stray BEGIN line cannot mask the rest of a log.
+/// A BEGIN and END marker on the same line (an escaped key in a JSON value) mask only that line.
+/// </remarks>
+public sealed class StreamingRedactor
+{
+    /// <summary>The most lines, markers included, masked for one private key block.</summary>
+    public const int MaxPrivateKeyBlockLines = 1000;
+
+    private readonly SecretRedactor _redactor;
+    private int _blockLines;
+
+    /// <summary>Wraps <paramref name="redactor"/>, or <see cref="SecretRedactor.Default"/> when null.</summary>
+    public StreamingRedactor(SecretRedactor? redactor = null)
+    {
+        _redactor = redactor ?? SecretRedactor.Default;
+    }
+
+    /// <summary>Whether the last line seen opened (and did not yet close) a private key block.</summary>
+    public bool InPrivateKeyBlock { get; private set; }
+
+    /// <summary>Redacts the next line of the log (without its newline).</summary>
+    /// <param name="line">The line.</param>
+    /// <param name="redactions">How many regions were masked; a masked whole line counts one.</param>
+    public string Redact(string line, out int redactions)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (InPrivateKeyBlock)
+        {
+            _blockLines++;
+            if (SecretRedactor.IsPrivateKeyEnd(line) || _blockLines >= MaxPrivateKeyBlockLines)
+            {
+                InPrivateKeyBlock = false;
+            }
+
+            redactions = 1;
+            return SecretRedactor.Mask;
+        }
+
+        if (SecretRedactor.IsPrivateKeyBegin(line))
+        {
+            InPrivateKeyBlock = !SecretRedactor.IsPrivateKeyEnd(line);
+            _blockLines = 1;
+            redactions = 1;
+            return SecretRedactor.Mask;
+        }
+
+        return _redactor.Redact(line, out redactions);
+    }
+
+    /// <summary>Redacts the next line, discarding the count.</summary>
+    public string Redact(string line) => Redact(line, out _);
+
+    /// <summary>Forgets any open private key block, to start a new log.</summary>
+    public void Reset()
+    {
+        InPrivateKeyBlock = false;
+        _blockLines = 0;
+    }
+}
