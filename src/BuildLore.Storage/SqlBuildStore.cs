@@ -274,6 +274,10 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         {
             truncated = true;
             text = text[^maxChars..];
+            if (char.IsLowSurrogate(text[0]))
+            {
+                text = text[1..]; // never start with half of a surrogate pair
+            }
         }
 
         if (truncated)
@@ -293,7 +297,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(Command(
-            "UPDATE builds SET status = @error, reason = @reason, finished_at = @at WHERE status IN (@queued, @running)",
+            "UPDATE builds SET status = @error, reason = @reason, finished_at = @at, started_at = COALESCE(started_at, @at) WHERE status IN (@queued, @running)",
             new { error = BuildStatus.Error, reason, at = at.ToUnixTimeMilliseconds(), queued = BuildStatus.Queued, running = BuildStatus.Running },
             null,
             cancellationToken)).ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace BuildLore.Storage;
 /// The embedded store: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a committed write
 /// survives a crash or power loss, and readers never block the writer.
 /// </summary>
-internal sealed class SqliteDialect : SqlDialect
+internal sealed class SqliteDialect : SqlDialect, IDisposable
 {
     private readonly string _connectionString;
 
@@ -32,6 +32,9 @@ internal sealed class SqliteDialect : SqlDialect
     }
 
     public override string Name => "sqlite";
+
+    /// <summary>Closes the pooled connections, releasing the database file.</summary>
+    public void Dispose() => SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {

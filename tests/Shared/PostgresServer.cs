@@ -91,6 +91,8 @@ public sealed class PostgresServer
                 RunAsync("chown", ["-R", ServiceUser, rootDirectory], asServiceUser: false, CancellationToken.None).GetAwaiter().GetResult();
             }
 
+            StartWatchdog(binDirectory, rootDirectory, dataDirectory, runAsServiceUser);
+
             RunAsync(
                 Path.Combine(binDirectory, "initdb"),
                 ["-D", dataDirectory, "-A", "trust", "-U", ServiceUser, "--no-sync", "-E", "UTF8", "--locale=C"],
@@ -133,6 +135,67 @@ public sealed class PostgresServer
             throw;
         }
     }
+
+    /// <summary>
+    /// Starts a detached shell that waits for this process to end, then stops the server and deletes
+    /// its folder. ProcessExit alone is not enough: vstest kills the test host about 100 ms after the
+    /// last test, which is too short to stop a server and delete a cluster, and a crashed or killed
+    /// test host runs no handlers at all.
+    /// </summary>
+    private static void StartWatchdog(string binDirectory, string rootDirectory, string dataDirectory, bool runAsServiceUser)
+    {
+        if (OperatingSystem.IsWindows() || FindOnPath("setsid") is not { } setsid)
+        {
+            return;
+        }
+
+        var start = new ProcessStartInfo
+        {
+            FileName = setsid,
+            // Closing the inherited pipes first keeps the test runner from waiting on the watchdog's output.
+            ArgumentList =
+            {
+                "-f", "sh", "-c",
+                """
+                exec </dev/null >/dev/null 2>&1
+                owner=$1; root=$2; shift 2
+                while kill -0 "$owner"; do sleep 0.5; done
+                "$@"
+                rm -rf "$root"
+                """,
+                "buildlore-pg-watchdog",
+                Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                rootDirectory,
+            },
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = TempRoot,
+        };
+        if (runAsServiceUser)
+        {
+            foreach (var argument in (string[])["runuser", "-u", ServiceUser, "--"])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        foreach (var argument in (string[])[Path.Combine(binDirectory, "pg_ctl"), "-D", dataDirectory, "-m", "immediate", "-w", "stop"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var watchdog = Process.Start(start);
+        // setsid -f returns at once; the forked shell, no longer our child, carries on alone.
+        watchdog?.WaitForExit();
+    }
+
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, program))
+            .FirstOrDefault(File.Exists);
 
     // Not Path.GetTempPath(): TMPDIR may point somewhere the postgres user cannot reach.
     private static string TempRoot => OperatingSystem.IsWindows() ? Path.GetTempPath() : "/tmp";
