@@ -41,20 +41,7 @@ internal sealed class AnalyzeCommand(IAnsiConsole console) : AsyncCommand<Analyz
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var analyzer = new LogAnalyzer(settings.Root);
-        await using (var input = settings.LogFile is null or "-" ? Console.OpenStandardInput() : new FileStream(settings.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan))
-        {
-            // Invalid UTF-8 becomes U+FFFD rather than an exception: binary junk in a log must not stop the analysis.
-            using var reader = new StreamReader(input, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-            var buffer = new char[1 << 16];
-            int read;
-            while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken)) > 0)
-            {
-                analyzer.Append(buffer.AsSpan(0, read));
-            }
-        }
-
-        var analysis = analyzer.Complete(excerptTokens: settings.MaxTokens);
+        var analysis = await Task.Run(() => Analyze(settings, cancellationToken), cancellationToken);
         if (settings.Json)
         {
             console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(AnalysisJson.From(analysis), CliJson.Default.AnalysisJson));
@@ -63,6 +50,26 @@ internal sealed class AnalyzeCommand(IAnsiConsole console) : AsyncCommand<Analyz
 
         Print(analysis);
         return 0;
+    }
+
+    /// <summary>Reads the log in large blocks, synchronously: for one sequential file that is the fastest way through it.</summary>
+    private static LogAnalysis Analyze(Settings settings, CancellationToken cancellationToken)
+    {
+        var analyzer = new LogAnalyzer(settings.Root);
+        using (var input = settings.LogFile is null or "-" ? Console.OpenStandardInput() : new FileStream(settings.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan))
+        {
+            // Invalid UTF-8 becomes U+FFFD rather than an exception: binary junk in a log must not stop the analysis.
+            using var reader = new StreamReader(input, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 20);
+            var buffer = new char[1 << 20];
+            int read;
+            while ((read = reader.Read(buffer)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                analyzer.Append(buffer.AsSpan(0, read));
+            }
+        }
+
+        return analyzer.Complete(excerptTokens: settings.MaxTokens);
     }
 
     private void Print(LogAnalysis analysis)

@@ -42,8 +42,9 @@ internal sealed partial class CategoryClassifier
             "dotnet-test" or "pytest" or "jest" or "vitest" or "node-test" or "cargo-test" or "go-test" => FailureCategory.TestFailure,
             "eslint" => FailureCategory.LintError,
             "cmake" => FailureCategory.ConfigError,
-            "maven" or "gradle" when diagnostic.File is not null => FailureCategory.CompileError,
             "nuget" => FailureCategory.MissingDependency,
+            // An uncaught exception at run time: the program crashed (a missing module says otherwise, more strongly).
+            "node" or "python" => FailureCategory.Crash,
             _ => null,
         };
         if (category is not null)
@@ -52,9 +53,23 @@ internal sealed partial class CategoryClassifier
         }
     }
 
+    private static readonly System.Buffers.SearchValues<string> SignalWords = System.Buffers.SearchValues.Create(
+    [
+        "space", "enospc", "quota", "runner", "communication", "hosted", "agent", "job failed", "docker", "timed out", "timeout", "exceeded", "deadline",
+        "segmentation", "sigsegv", "core dumped", "killed", "memory", "bad_alloc", "overflow", "sigabrt", "aborted", "exit code", "exited with code", "bus error",
+        "resolve", "name resolution", "not known", "enotfound", "eai_again", "econn", "etimedout", "refused", "unreachable", "unable to connect", "ssl", "tls",
+        "unable to access", "failed to connect", "module", "could not find", "satisfies", "goroot", "cannot find", "unable to find", "unresolved", "e0432", "no matching",
+        "not found", "error 124",
+    ], StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Looks at any line for causes that are not diagnostics.</summary>
     public void Observe(string line, long number)
     {
+        if (line.AsSpan().IndexOfAny(SignalWords) < 0)
+        {
+            return;
+        }
+
         foreach (var (regex, category, weight) in Signals)
         {
             if (regex.IsMatch(line))
@@ -112,7 +127,7 @@ internal sealed partial class CategoryClassifier
     [GeneratedRegex(@"The runner has received a shutdown signal|lost communication with the server|The hosted runner encountered an error|Runner lost|agent went offline|ERROR: Job failed: (?:execution took longer|system failure)|Cannot connect to the Docker daemon", RegexOptions.IgnoreCase)]
     private static partial Regex RunnerLost();
 
-    [GeneratedRegex(@"\btimed out after\b|\bexceeded the maximum execution time\b|\bTimeout of \d+ms exceeded\b|\bBuild timed out\b|\bjob (?:has )?timed out\b|\bTimeoutError\b|\bDeadline exceeded\b|\btimeout: (?:the monitored command|sending signal)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\(Error 124\)|exit (?:code|status) 124\b|\btimed out after\b|\bexceeded the maximum execution time\b|\bTimeout of \d+ms exceeded\b|\bBuild timed out\b|\bjob (?:has )?timed out\b|\bTimeoutError\b|\bDeadline exceeded\b|\btimeout: (?:the monitored command|sending signal)", RegexOptions.IgnoreCase)]
     private static partial Regex TimedOut();
 
     [GeneratedRegex(@"Segmentation fault|SIGSEGV|core dumped|\bKilled\b$|^Killed|Out of memory|OutOfMemoryError|JavaScript heap out of memory|std::bad_alloc|Stack overflow|SIGABRT|Aborted \(core dumped\)|exit code 137|exited with code 139|Bus error", RegexOptions.IgnoreCase)]
@@ -121,6 +136,6 @@ internal sealed partial class CategoryClassifier
     [GeneratedRegex(@"Could not resolve host|Temporary failure in name resolution|Name or service not known|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|\bENOTFOUND\b|\bECONNREFUSED\b|\bETIMEDOUT\b|\bECONNRESET\b|Connection refused|Connection timed out|Network is unreachable|Unable to connect to the remote server|SSL connection could not be established|TLS handshake timeout|unable to access '[^']*': |Failed to connect to", RegexOptions.IgnoreCase)]
     private static partial Regex Network();
 
-    [GeneratedRegex(@"ModuleNotFoundError|No module named|Cannot find module|Could not find a version that satisfies|package .* is not in GOROOT|cannot find package|Unable to find package|could not find (?:a )?dependency|unresolved import|error\[E0432\]|No matching distribution found", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bsh: (?:\d+: )?\S+: (?:command )?not found|command not found|exited with code 127|ModuleNotFoundError|No module named|Cannot find module|Could not find a version that satisfies|package .* is not in GOROOT|cannot find package|Unable to find package|could not find (?:a )?dependency|unresolved import|error\[E0432\]|No matching distribution found", RegexOptions.IgnoreCase)]
     private static partial Regex MissingModule();
 }

@@ -21,21 +21,24 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private const int MaxExcerptSegments = 40;
     private const int MaxContextChars = 4096;
 
-    // Lines without any of these (case-insensitive) cannot start a diagnostic or reveal a cause, so
-    // most lines of a log cost one vectorized search and nothing else.
-    private static readonly SearchValues<string> Keywords = SearchValues.Create(
-    [
-        "error", "warning", "fatal", "fail", "panic", "traceback", "exception", "undefined reference", "multiple definition",
-        "err!", "npm err", "✖", "●", "-->", ".go:", "killed", "segmentation", "sigsegv", "core dumped", "no space", "timed out",
-        "timeout", "exceeded", "could not", "cannot", "unable to", "refused", "abort", "enotfound", "etimedout", "econn", "eai_again",
-        "name resolution", "not known", "unreachable", "memory", "bad_alloc", "overflow", "bus error", "module", "runner", "lost communication",
-        "ssl", "tls", "failed to connect", "no matching", "unresolved", "exit code", "docker", "err_pnpm", "cmake", "make:", "enospc",
-        "not enough space", "quota", "what went wrong", "deadline",
-    ], StringComparison.OrdinalIgnoreCase);
+    // A line with none of these cannot start a diagnostic, so most lines of a log cost two vectorized
+    // searches and nothing else. SearchValues stays vectorized up to about eight values, hence two
+    // sets: the words tools label problems with, and markers of formats that use no such word.
+    private static readonly SearchValues<string> Labels = SearchValues.Create(
+        ["error", "warning", "fail", "fatal", "panic", "exception", "traceback", "timeout"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> Markers = SearchValues.Create(
+        ["undefined reference", "multiple definition", ".go:", "Killed", "Segmentation fault", "No space left", "timed out", "not ok", "ERR!"], StringComparison.Ordinal);
+
+    // Test reporters' failure marks; kept apart because non-ASCII values make a string search slow.
+    private static readonly SearchValues<char> Symbols = SearchValues.Create("✖●");
+
+    // How many of the last lines are also read for failure causes: how a build died is said at its end.
+    private const int TailSignalLines = 20;
 
     private readonly ToolParser[] _parsers =
     [
-        new MsBuildParser(), new GccParser(), new RustParser(), new PythonTracebackParser(), new PytestParser(), new JsTestParser(),
+        new MsBuildParser(), new GccParser(), new RustParser(), new PythonTracebackParser(), new PytestParser(), new JsTestParser(), new TapParser(),
         new TscParser(), new EslintParser(), new NpmParser(), new GoParser(), new JavaParser(), new NodeExceptionParser(), new GenericParser(),
     ];
 
@@ -44,7 +47,10 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private readonly StringBuilder _partial = new();
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly List<(Diagnostic Diagnostic, bool Secondary)> _diagnostics = [];
-    private readonly (long Number, string Text)[] _recent = new (long, string)[RecentLines];
+    // The last lines, copied into reused buffers: most lines are never turned into strings.
+    private readonly long[] _recentNumbers = new long[RecentLines];
+    private readonly char[][] _recentText = Enumerable.Range(0, RecentLines).Select(_ => new char[128]).ToArray();
+    private readonly int[] _recentLength = new int[RecentLines];
     private readonly List<Segment> _segments = [];
     private readonly List<Segment> _open = [];
     private long _lines;
@@ -95,7 +101,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
             else
             {
                 var line = text[..newline];
-                ProcessLine(line.Length > MaxLineLength ? line[..MaxLineLength].ToString() : line.ToString());
+                ProcessLine(line.Length > MaxLineLength ? line[..MaxLineLength] : line);
             }
 
             text = text[(newline + 1)..];
@@ -114,25 +120,22 @@ public sealed class LogAnalyzer : IDiagnosticSink
         _partial.Append(text[..Math.Min(room, text.Length)]);
     }
 
-    private void ProcessLine(string raw)
+    private void ProcessLine(ReadOnlySpan<char> raw)
     {
         var number = ++_lines;
-        var line = LineCleaner.Clean(raw);
-        _recent[number % RecentLines] = (number, line);
-        FeedOpenSegments(number, line);
-
-        if (line.Length == 0 && raw.Length == 0)
+        string? text = null;
+        var line = raw;
+        if (LineCleaner.NeedsCleaning(raw))
         {
-            // Blank lines still end blocks.
-            foreach (var parser in _parsers)
-            {
-                if (parser.Process(line, number, false, this))
-                {
-                    break;
-                }
-            }
+            text = LineCleaner.Clean(raw.ToString());
+            line = text;
+        }
 
-            return;
+        Remember(number, line);
+        if (_open.Count > 0)
+        {
+            text ??= line.ToString();
+            FeedOpenSegments(number, text);
         }
 
         if (line.StartsWith("[Pipeline]", StringComparison.Ordinal))
@@ -140,26 +143,94 @@ public sealed class LogAnalyzer : IDiagnosticSink
             return; // Jenkins' step markers
         }
 
-        var hasKeyword = line.AsSpan().IndexOfAny(Keywords) >= 0;
-        if (hasKeyword)
+        var hasKeyword = HasKeyword(line);
+        if (!hasKeyword && !AnyParserInBlock() && !MayStartBlock(line))
         {
-            _paths.Observe(line);
-            _classifier.Observe(line, number);
+            return; // the common case: a line no parser can use
+        }
+
+        text ??= line.ToString();
+        if (hasKeyword && line.IndexOfAny(Markers) >= 0)
+        {
+            _classifier.Observe(text, number); // a crash or a full disk says so without a label
         }
 
         foreach (var parser in _parsers)
         {
-            if (parser.Process(line, number, hasKeyword, this))
+            if (parser.Process(text, number, hasKeyword, this))
             {
                 break;
             }
         }
     }
 
+    private static bool HasKeyword(ReadOnlySpan<char> line) =>
+        line.IndexOfAny(Labels) >= 0 || line.IndexOfAny(Markers) >= 0 || line.IndexOfAny(Symbols) >= 0;
+
+    private bool AnyParserInBlock()
+    {
+        foreach (var parser in _parsers)
+        {
+            if (parser.InBlock)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Lines without a keyword that can still open a block: eslint's file header, gfortran's location, pytest's sections, Gradle's report.</summary>
+    private static bool MayStartBlock(ReadOnlySpan<char> line)
+    {
+        if (line.Length < 3)
+        {
+            return false;
+        }
+
+        return line[^1] == ':'
+               || line.StartsWith("==", StringComparison.Ordinal)
+               || line.StartsWith("* ", StringComparison.Ordinal)
+               || line[0] != ' ' && line.IndexOf(' ') < 0 && line.IndexOfAny('/', '\\') >= 0 && line.IndexOf('.') >= 0;
+    }
+
+    private void Remember(long number, ReadOnlySpan<char> line)
+    {
+        var slot = (int)(number % RecentLines);
+        if (_recentText[slot].Length < line.Length)
+        {
+            _recentText[slot] = new char[Math.Max(line.Length, _recentText[slot].Length * 2)];
+        }
+
+        line.CopyTo(_recentText[slot]);
+        _recentLength[slot] = line.Length;
+        _recentNumbers[slot] = number;
+    }
+
+    private bool TryRecall(long number, out string text)
+    {
+        var slot = (int)(number % RecentLines);
+        if (number > 0 && _recentNumbers[slot] == number)
+        {
+            text = new string(_recentText[slot], 0, _recentLength[slot]);
+            return true;
+        }
+
+        text = "";
+        return false;
+    }
+
     void IDiagnosticSink.Signal(string category, long line, string text, double weight) => _classifier.Add(category, line, text, weight);
 
     void IDiagnosticSink.Emit(RawDiagnostic raw)
     {
+        // Causes (a full disk, a DNS failure) and the CI root are looked for in what tools reported, not in every line.
+        _classifier.Observe(raw.Message, raw.StartLine);
+        if (_paths.Root is null && TryRecall(raw.StartLine, out var first))
+        {
+            _paths.Observe(first);
+        }
+
         var file = _paths.Relativize(raw.File);
         var message = raw.Message.Length > 2000 ? raw.Message[..2000] : raw.Message;
         var key = $"{raw.Severity}\u001f{raw.Tool}\u001f{file}\u001f{raw.Line}\u001f{raw.Column}\u001f{raw.Code}\u001f{message}";
@@ -222,8 +293,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
         var builder = new StringBuilder();
         for (var n = Math.Max(start, _lines - RecentLines + 1); n <= Math.Min(end, _lines); n++)
         {
-            var (number, text) = _recent[n % RecentLines];
-            if (number == n)
+            if (TryRecall(n, out var text))
             {
                 if (builder.Length + text.Length > MaxContextChars)
                 {
@@ -242,8 +312,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
         var segment = new Segment(start, end, secondary);
         for (var n = Math.Max(start, _lines - RecentLines + 1); n <= _lines; n++)
         {
-            var (number, text) = _recent[n % RecentLines];
-            if (number == n)
+            if (TryRecall(n, out var text))
             {
                 if (segment.FirstLine == 0)
                 {
@@ -301,6 +370,15 @@ public sealed class LogAnalyzer : IDiagnosticSink
             {
                 parser.Flush(this);
             }
+
+            // Lines without a label were not read for causes as they passed; the end of the log is.
+            for (var n = Math.Max(1, _lines - TailSignalLines + 1); n <= _lines; n++)
+            {
+                if (TryRecall(n, out var text))
+                {
+                    _classifier.Observe(text, n);
+                }
+            }
         }
 
         // "make: *** Error 1" and friends count only when nothing better explains the failure.
@@ -356,8 +434,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
         var tailStart = Math.Max(1, _lines - 5);
         for (var n = tailStart; n <= _lines; n++)
         {
-            var (number, text) = _recent[n % RecentLines];
-            if (number == n)
+            if (TryRecall(n, out var text))
             {
                 tail.Add(text);
             }

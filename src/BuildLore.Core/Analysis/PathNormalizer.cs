@@ -11,13 +11,17 @@ public sealed partial class PathNormalizer(string? root = null)
 {
     private string? _root = Normalize(root);
 
+    private static readonly System.Buffers.SearchValues<string> RootMarkers = System.Buffers.SearchValues.Create(
+        ["/home/runner/", "/__w/", "/github/workspace/", "/builds/", "/workspace/", "/home/vsts/", ":\\a\\", ":/a/", "/home/circleci/", "/buildkite-agent/"],
+        StringComparison.Ordinal);
+
     /// <summary>The root in use (given, or detected from the log so far).</summary>
     public string? Root => _root;
 
     /// <summary>Looks at a log line for a CI checkout root, until one is found.</summary>
     public void Observe(string line)
     {
-        if (_root is not null || line.Length < 8)
+        if (_root is not null || line.Length < 8 || line.AsSpan().IndexOfAny(RootMarkers) < 0)
         {
             return;
         }
@@ -46,15 +50,20 @@ public sealed partial class PathNormalizer(string? root = null)
         if (_root is null)
         {
             var match = CiRoot().Match(path);
-            if (match.Success && match.Index == 0)
+            if (match.Success)
             {
                 _root = Normalize(match.Groups["root"].Value);
             }
         }
 
-        if (_root is not null && path.StartsWith(_root, StringComparison.OrdinalIgnoreCase))
+        if (_root is not null)
         {
-            path = path[_root.Length..];
+            // Usually a prefix; some tools glue output in front of it (Gradle 4's ":compileJava/path").
+            var at = path.IndexOf(_root, StringComparison.OrdinalIgnoreCase);
+            if (at >= 0)
+            {
+                path = path[(at + _root.Length)..];
+            }
         }
 
         if (path.StartsWith("./", StringComparison.Ordinal))

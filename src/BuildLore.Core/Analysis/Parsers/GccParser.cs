@@ -13,6 +13,13 @@ internal sealed partial class GccParser : ToolParser
     private (string File, int Line, int Column, long LogLine)? _fortranLocation;
     private RawDiagnostic? _cmake;
     private readonly List<string> _cmakeMessage = [];
+    private bool _cmakeError;
+
+    public override bool InBlock => _open is not null || _fortranLocation is not null || _cmake is not null;
+
+    private static readonly System.Buffers.SearchValues<string> Markers = System.Buffers.SearchValues.Create(
+        ["error:", "warning:", "note:", "undefined reference", "multiple definition", "relocation truncated", "cannot find", "*** ", "CMake "],
+        StringComparison.Ordinal);
 
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
@@ -25,9 +32,9 @@ internal sealed partial class GccParser : ToolParser
                 return true;
             }
 
-            if (line.Length == 0 && _cmakeMessage.Count == 0)
+            if (line.Length == 0)
             {
-                return true; // CMake leaves a blank line between the header and the message
+                return true; // CMake separates the paragraphs of one message with blank lines
             }
 
             FinishCmake(sink);
@@ -67,14 +74,14 @@ internal sealed partial class GccParser : ToolParser
             _open = null;
         }
 
-        var fortranHeader = FortranLocation().Match(line);
+        var fortranHeader = line.EndsWith(':') ? FortranLocation().Match(line) : Match.Empty;
         if (fortranHeader.Success)
         {
             _fortranLocation = (fortranHeader.Groups["file"].Value, ToInt(fortranHeader.Groups["line"]) ?? 0, ToInt(fortranHeader.Groups["col"]) ?? 0, number);
             return true;
         }
 
-        if (!hasKeyword)
+        if (!hasKeyword || line.AsSpan().IndexOfAny(Markers) < 0)
         {
             return false;
         }
@@ -90,10 +97,13 @@ internal sealed partial class GccParser : ToolParser
 
             var message = match.Groups["msg"].Value.Trim();
             var flag = match.Groups["flag"];
+            var file = match.Groups["file"].Value;
+            // javac prints the same shape; its errors belong to javac, not gcc.
+            var tool = file.EndsWith(".java", StringComparison.Ordinal) || file.EndsWith(".kt", StringComparison.Ordinal) || file.EndsWith(".scala", StringComparison.Ordinal) ? "javac" : "gcc";
             _open = new RawDiagnostic(
                 severity == "warning" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
-                match.Groups["file"].Value, ToInt(match.Groups["line"]), ToInt(match.Groups["col"]),
-                flag.Success ? flag.Value : null, message, "gcc", number, number);
+                file, ToInt(match.Groups["line"]), ToInt(match.Groups["col"]),
+                flag.Success ? flag.Value : null, message, tool, number, number);
             if (severity == "fatal error" && message.Contains("No such file or directory", StringComparison.Ordinal))
             {
                 sink.Signal(FailureCategory.MissingDependency, number, line, 2);
@@ -107,7 +117,8 @@ internal sealed partial class GccParser : ToolParser
         {
             _linkErrorSeen = true;
             var file = ValueOrNull(match.Groups["file"]);
-            sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, file is not null && file.EndsWith(".o", StringComparison.Ordinal) ? null : file, null, null, null, match.Groups["msg"].Value.Trim(), "ld", number, number));
+            sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, file is not null && (file.EndsWith(".o", StringComparison.Ordinal) || file.EndsWith("/ld", StringComparison.Ordinal)) ? null : file,
+                ToInt(match.Groups["line"]), null, null, match.Groups["msg"].Value.Trim(), "ld", number, number));
             return true;
         }
 
@@ -143,6 +154,12 @@ internal sealed partial class GccParser : ToolParser
             {
                 sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, null, noRule.Value.Trim(), "make", number, number));
             }
+            else if (match.Groups["signal"].Success)
+            {
+                // The command was killed: nothing else in the log will say why it stopped.
+                sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, ValueOrNull(match.Groups["file"]), ToInt(match.Groups["line"]), null, null,
+                    $"target '{target.Value}': {match.Groups["signal"].Value.Trim()}", "make", number, number));
+            }
             else
             {
                 // "make: *** [target] Error 1" only repeats that a command failed: secondary to the command's own errors.
@@ -170,6 +187,8 @@ internal sealed partial class GccParser : ToolParser
                 sink.Signal(FailureCategory.ConfigError, number, line, 1.5);
             }
 
+            _cmakeError = severity == DiagnosticSeverity.Error;
+
             return true;
         }
 
@@ -184,6 +203,11 @@ internal sealed partial class GccParser : ToolParser
         }
 
         var message = string.Join(' ', _cmakeMessage.Where(m => m.Length > 0));
+        if (_cmakeError && (message.Contains("Could not find a package", StringComparison.Ordinal) || message.Contains("Could NOT find", StringComparison.Ordinal)))
+        {
+            sink.Signal(FailureCategory.MissingDependency, _cmake.StartLine, message, 3);
+        }
+
         if (message.Length == 0)
         {
             message = _cmake.Message;
@@ -209,10 +233,11 @@ internal sealed partial class GccParser : ToolParser
         FinishCmake(sink);
     }
 
-    [GeneratedRegex(@"^(?<file>[^\s:][^:]*?):(?<line>\d+):(?:(?<col>\d+):)? (?<sev>fatal error|error|warning|note): (?<msg>.*?)(?: \[(?<flag>-W[\w=+\-]+)\])?$")]
+    // An optional leading ':' tolerates Gradle 4, which prints ":compileJava" with no newline before javac's output.
+    [GeneratedRegex(@"^:?(?<file>[^\s:][^:]*?):(?<line>\d+):(?:(?<col>\d+):)? (?<sev>fatal error|error|warning|note): (?<msg>.*?)(?: \[(?<flag>-W[\w=+\-]+)\])?$")]
     private static partial Regex Compiler();
 
-    [GeneratedRegex(@"^(?:[^\s:]+: )?(?:[^\s:]+:)?(?<file>[^\s:()]+)?(?::\([^)]*\))?: (?<msg>(?:undefined reference to|multiple definition of|relocation truncated) .*)$")]
+    [GeneratedRegex(@"^(?:\S*ld(?:\.\w+)?: )?(?:[^\s:]+\.o: )?(?<file>[^\s:()]+)?(?::(?<line>\d+)|:\([^)]*\))?: (?<msg>(?:undefined reference to|multiple definition of|relocation truncated) .*)$")]
     private static partial Regex Linker();
 
     [GeneratedRegex(@"^(?:\S*/)?ld(?:\.\w+)?: (?<msg>cannot find .*)$")]
@@ -221,7 +246,7 @@ internal sealed partial class GccParser : ToolParser
     [GeneratedRegex(@"^(?:\S*/)?(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+|cc1|cc1plus|collect2|clang-\d+): (?:fatal )?error: (?<msg>.*)$")]
     private static partial Regex DriverError();
 
-    [GeneratedRegex(@"^(?:g|gnu)?make(?:\[\d+\])?: \*\*\* (?:\[(?:(?<file>[^:\]\s]+):(?<line>\d+): )?(?<target>[^\]]+)\] Error (?<code>\d+)|(?<norule>No rule to make target .*))")]
+    [GeneratedRegex(@"^(?:g|gnu)?make(?:\[\d+\])?: \*\*\* (?:\[(?:(?<file>[^:\]\s]+):(?<line>\d+): )?(?<target>[^\]]+)\] (?:Error (?<code>\d+)|(?<signal>Killed|Segmentation fault.*|Terminated|Aborted.*|Bus error.*|Illegal instruction.*))|(?<norule>No rule to make target .*))")]
     private static partial Regex Make();
 
     [GeneratedRegex(@"^CMake (?<sev>Error|Warning(?: \(dev\))?)(?: at (?<file>[^:]+):(?<line>\d+) \([^)]*\))?:\s*(?<inline>.*)$")]

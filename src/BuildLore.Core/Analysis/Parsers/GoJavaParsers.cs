@@ -6,9 +6,31 @@ namespace BuildLore.Core.Analysis.Parsers;
 internal sealed partial class GoParser : ToolParser
 {
     private RawDiagnostic? _test;
+    private RawDiagnostic? _panic;
+
+    public override bool InBlock => _test is not null || _panic is not null;
 
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
+        if (_panic is not null)
+        {
+            if (line.StartsWith("FAIL", StringComparison.Ordinal) || line.StartsWith("exit status", StringComparison.Ordinal))
+            {
+                sink.Emit(_panic);
+                _panic = null;
+                return false;
+            }
+
+            var frame = GoroutineFrame().Match(line);
+            if (frame.Success && _panic.File is null && IsProjectGoFile(frame.Groups["file"].Value))
+            {
+                _panic = _panic with { File = frame.Groups["file"].Value, Line = ToInt(frame.Groups["line"]) };
+            }
+
+            _panic = _panic with { EndLine = number };
+            return true;
+        }
+
         if (_test is not null)
         {
             if (line.StartsWith("    ", StringComparison.Ordinal) || line.StartsWith('\t'))
@@ -27,7 +49,15 @@ internal sealed partial class GoParser : ToolParser
             _test = null;
         }
 
-        if (!hasKeyword)
+        if (hasKeyword && line.StartsWith("panic: ", StringComparison.Ordinal))
+        {
+            var message = line.Trim();
+            _panic = new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, null, message,
+                message.Contains("test timed out", StringComparison.Ordinal) ? "go-test" : "go", number, number);
+            return true;
+        }
+
+        if (!hasKeyword || !line.Contains(".go:", StringComparison.Ordinal) && !line.Contains("--- FAIL", StringComparison.Ordinal))
         {
             return false;
         }
@@ -57,7 +87,22 @@ internal sealed partial class GoParser : ToolParser
             sink.Emit(_test);
             _test = null;
         }
+
+        if (_panic is not null)
+        {
+            sink.Emit(_panic);
+            _panic = null;
+        }
     }
+
+    // Frames in Go's own sources or the generated test main are not where the project went wrong.
+    private static bool IsProjectGoFile(string file) =>
+        !file.Contains("/go/src/", StringComparison.Ordinal) && !file.Contains("/go-1.", StringComparison.Ordinal)
+        && !file.Contains("/pkg/mod/", StringComparison.Ordinal) && !file.EndsWith("_testmain.go", StringComparison.Ordinal)
+        && !file.Contains("/hostedtoolcache/go/", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"^\t(?<file>\S+\.go):(?<line>\d+)")]
+    private static partial Regex GoroutineFrame();
 
     [GeneratedRegex(@"^(?:\./)?(?<file>[^\s:]+\.go):(?<line>\d+):(?<col>\d+): (?<msg>.+)$")]
     private static partial Regex BuildError();
@@ -74,6 +119,9 @@ internal sealed partial class JavaParser : ToolParser
 {
     private bool _whatWentWrong;
     private long _whatWentWrongLine;
+    private bool _inSurefireFailures;
+
+    public override bool InBlock => _whatWentWrong;
 
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
@@ -102,7 +150,8 @@ internal sealed partial class JavaParser : ToolParser
             return true;
         }
 
-        if (!hasKeyword)
+        if (!hasKeyword || !line.StartsWith('[') && !line.Contains(".java:", StringComparison.Ordinal) && !line.Contains(".kt:", StringComparison.Ordinal)
+            && !line.Contains(".scala:", StringComparison.Ordinal) && !line.Contains(".groovy:", StringComparison.Ordinal))
         {
             return false;
         }
@@ -118,7 +167,35 @@ internal sealed partial class JavaParser : ToolParser
         if (match.Success)
         {
             sink.Emit(new RawDiagnostic(match.Groups["sev"].Value == "ERROR" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-                match.Groups["file"].Value, ToInt(match.Groups["line"]), ToInt(match.Groups["col"]), null, match.Groups["msg"].Value.Trim(), "maven", number, number));
+                match.Groups["file"].Value, ToInt(match.Groups["line"]), ToInt(match.Groups["col"]), null, match.Groups["msg"].Value.Trim(), "javac", number, number));
+            return true;
+        }
+
+        if (line == "[ERROR] Failures: " || line == "[ERROR] Failures:" || line == "[ERROR] Errors: " || line == "[ERROR] Errors:")
+        {
+            _inSurefireFailures = true;
+            return true;
+        }
+
+        if (_inSurefireFailures)
+        {
+            var failure = SurefireFailure().Match(line);
+            if (failure.Success)
+            {
+                var type = failure.Groups["class"].Value;
+                sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, type[(type.LastIndexOf('.') + 1)..] + ".java", ToInt(failure.Groups["line"]), null, null,
+                    $"{failure.Groups["test"].Value}: {failure.Groups["msg"].Value.Trim()}", "maven", number, number));
+                sink.Signal(FailureCategory.TestFailure, number, line, 1);
+                return true;
+            }
+
+            _inSurefireFailures = false;
+        }
+
+        match = PomMissing().Match(line);
+        if (match.Success)
+        {
+            sink.Emit(new RawDiagnostic(DiagnosticSeverity.Warning, null, null, null, null, match.Groups["msg"].Value.Trim(), "maven", number, number));
             return true;
         }
 
@@ -134,8 +211,8 @@ internal sealed partial class JavaParser : ToolParser
             });
             if (resolution)
             {
-                sink.Signal(message.Contains("offline", StringComparison.OrdinalIgnoreCase) || message.Contains("transfer", StringComparison.OrdinalIgnoreCase) || message.Contains("Unknown host", StringComparison.Ordinal)
-                    ? FailureCategory.NetworkError : FailureCategory.MissingDependency, number, line, 2);
+                sink.Signal(message.Contains("Could not transfer", StringComparison.OrdinalIgnoreCase) || message.Contains("Unknown host", StringComparison.OrdinalIgnoreCase)
+                    || message.Contains("Connection", StringComparison.Ordinal) ? FailureCategory.NetworkError : FailureCategory.MissingDependency, number, line, 2);
             }
 
             return true;
@@ -147,8 +224,15 @@ internal sealed partial class JavaParser : ToolParser
     [GeneratedRegex(@"^(?<file>[^\s:][^:]*\.(?:java|kt|scala|groovy)):(?<line>\d+): (?<sev>error|warning): (?<msg>.*)$")]
     private static partial Regex Javac();
 
-    [GeneratedRegex(@"^\[(?<sev>ERROR|WARNING)\] (?:/|[A-Za-z]:)?(?<file>[^\s:\[]*\.(?:java|kt|scala|groovy)):\[(?<line>\d+),(?<col>\d+)\] (?<msg>.*)$")]
+    [GeneratedRegex(@"^\[(?<sev>ERROR|WARNING)\] (?<file>(?:[A-Za-z]:)?[^\s:\[]*\.(?:java|kt|scala|groovy)):\[(?<line>\d+),(?<col>\d+)\] (?<msg>.*)$")]
     private static partial Regex MavenLocated();
+
+    [GeneratedRegex(@"^\[ERROR\]\s{2,}(?<class>[\w$.]+)\.(?<test>\w+):(?<line>\d+)(?: (?<msg>.*))?$")]
+    private static partial Regex SurefireFailure();
+
+    [GeneratedRegex(@"^\[WARNING\] (?<msg>The POM for .* is (?:missing|invalid).*)$")]
+    private static partial Regex PomMissing();
+
 
     [GeneratedRegex(@"^\[ERROR\] (?<msg>(?:Failed to execute goal|Failed to execute|Plugin .* could not be resolved|Non-resolvable|The project .* has \d+ error|Could not resolve|Unknown lifecycle phase|No goals have been specified).*)$")]
     private static partial Regex MavenGoal();
@@ -166,7 +250,7 @@ internal sealed partial class GenericParser : ToolParser
 {
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
-        if (!hasKeyword)
+        if (!hasKeyword || !line.Contains(':', StringComparison.Ordinal) && !line.Contains("##[", StringComparison.Ordinal))
         {
             return false;
         }
@@ -184,12 +268,16 @@ internal sealed partial class GenericParser : ToolParser
         }
 
         var severity = match.Groups["label"].Value.StartsWith("warn", StringComparison.OrdinalIgnoreCase) ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error;
-        sink.Emit(new RawDiagnostic(severity, null, null, null, null, message, null, number, number));
+        // CI systems' own "the step failed" lines only repeat that a command exited non-zero.
+        sink.Emit(new RawDiagnostic(severity, null, null, null, null, message, null, number, number) { Secondary = ExitOnly().IsMatch(message) });
         return true;
     }
 
     [GeneratedRegex(@"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:##\[(?<label>error|warning)\]|(?<label>error|fatal|warning|ERROR|FATAL|WARNING|Error|Fatal|Warning):)\s*(?<msg>.+)$")]
     private static partial Regex Labelled();
+
+    [GeneratedRegex(@"^(?:Process completed with exit code \d+|Job failed: exit (?:code|status) \d+|Command failed with exit code \d+|Script failed|exit (?:code|status) \d+)\.?$", RegexOptions.IgnoreCase)]
+    private static partial Regex ExitOnly();
 
     [GeneratedRegex(@"^(?:0 |none|no errors|\(s\)|s?: ?0\b)", RegexOptions.IgnoreCase)]
     private static partial Regex Harmless();

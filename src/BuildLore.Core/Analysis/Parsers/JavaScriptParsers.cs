@@ -7,7 +7,7 @@ internal sealed partial class TscParser : ToolParser
 {
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
-        if (!hasKeyword)
+        if (!hasKeyword || !line.Contains(" - error TS", StringComparison.Ordinal) && !line.Contains(" - warning TS", StringComparison.Ordinal))
         {
             return false;
         }
@@ -32,6 +32,8 @@ internal sealed partial class EslintParser : ToolParser
 {
     private string? _file;
 
+    public override bool InBlock => _file is not null;
+
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
         if (line.Length == 0)
@@ -47,7 +49,7 @@ internal sealed partial class EslintParser : ToolParser
                 return false;
             }
 
-            var compact = Compact().Match(line);
+            var compact = line.Contains(": line ", StringComparison.Ordinal) ? Compact().Match(line) : Match.Empty;
             if (compact.Success)
             {
                 sink.Emit(new RawDiagnostic(compact.Groups["sev"].Value.ToLowerInvariant(), compact.Groups["file"].Value, ToInt(compact.Groups["line"]), ToInt(compact.Groups["col"]),
@@ -94,14 +96,17 @@ internal sealed partial class NpmParser : ToolParser
     private string? _code;
     private string? _message;
     private string? _fallback;
+    private bool _exitStatus;
+
+    public override bool InBlock => _start != 0;
 
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
-        var match = hasKeyword ? NpmError().Match(line) : Match.Empty;
+        var match = hasKeyword && line.StartsWith("npm ", StringComparison.Ordinal) ? NpmError().Match(line) : Match.Empty;
         if (!match.Success)
         {
             Finish(sink);
-            if (hasKeyword && Pnpm().Match(line) is { Success: true } pnpm)
+            if (hasKeyword && line.Contains("ERR_PNPM_", StringComparison.Ordinal) && Pnpm().Match(line) is { Success: true } pnpm)
             {
                 sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, pnpm.Groups["code"].Value, pnpm.Groups["msg"].Value.Trim(), "npm", number, number));
                 return true;
@@ -120,7 +125,10 @@ internal sealed partial class NpmParser : ToolParser
         var code = CodeLine().Match(text);
         if (code.Success)
         {
-            _code ??= code.Groups["code"].Value;
+            // "code 127" is a script's exit status, not an npm error code.
+            var value = code.Groups["code"].Value;
+            _code ??= value.All(char.IsAsciiDigit) ? null : value;
+            _exitStatus |= value.All(char.IsAsciiDigit);
         }
         else if (_message is null && text.Length > 0 && !Boilerplate().IsMatch(text))
         {
@@ -141,10 +149,23 @@ internal sealed partial class NpmParser : ToolParser
             return;
         }
 
+        if (_message is null && _code is null && !_exitStatus)
+        {
+            // Only npm's own notes ("A complete log of this run can be found in: ..."): not an error of its own.
+            _start = 0;
+            _fallback = null;
+            return;
+        }
+
         var message = _message ?? _fallback ?? (_code is null ? "npm failed" : $"npm failed with {_code}");
         // A failing script (exit code) is explained by the script's own output above it.
-        var secondary = _code is null or "ELIFECYCLE" || _code.All(char.IsAsciiDigit) || message.StartsWith("command failed", StringComparison.OrdinalIgnoreCase);
+        var secondary = _code is null or "ELIFECYCLE" || message.StartsWith("command failed", StringComparison.OrdinalIgnoreCase);
         sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, _code, message, "npm", _start, _end) { Secondary = secondary && _message is null });
+        if (message.StartsWith("Missing script", StringComparison.Ordinal))
+        {
+            sink.Signal(FailureCategory.ConfigError, _start, message, 2);
+        }
+
         switch (_code)
         {
             case "E404" or "ETARGET" or "ENOVERSIONS" or "ERESOLVE":
@@ -159,6 +180,7 @@ internal sealed partial class NpmParser : ToolParser
         _code = null;
         _message = null;
         _fallback = null;
+        _exitStatus = false;
     }
 
     public override void Flush(IDiagnosticSink sink) => Finish(sink);
@@ -169,7 +191,7 @@ internal sealed partial class NpmParser : ToolParser
     [GeneratedRegex(@"^code (?<code>\S+)$")]
     private static partial Regex CodeLine();
 
-    [GeneratedRegex(@"^(?:errno|path|syscall|command(?! not found)|workdir|location|signal|Exit status|A complete log|Lifecycle script|This is probably not a problem|Failed at the|in workspace|at location|\d+ |$)|^[\w@./\-]+@[\d.]+ \w+: ")]
+    [GeneratedRegex(@"^(?:errno|path|syscall|command(?! not found)|workdir|workspace|location|signal|Exit status|A complete log|This is probably not a problem|Failed at the|in workspace|at location|\d+\s*$|$)|^[\w@./\-]+@[\d.]+ \w+: |^(?:[A-Za-z]:)?[/\\~]\S*$")]
     private static partial Regex Boilerplate();
 
     [GeneratedRegex(@"^\s*(?:ERR_PNPM_|\[ERR_PNPM_)(?<code>[A-Z_]+)\]?\s*(?<msg>.*)$")]
@@ -181,6 +203,8 @@ internal sealed partial class NodeExceptionParser : ToolParser
 {
     private RawDiagnostic? _pending;
     private bool _sawFrame;
+
+    public override bool InBlock => _pending is not null;
 
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
@@ -208,14 +232,16 @@ internal sealed partial class NodeExceptionParser : ToolParser
             return false;
         }
 
-        var match = ErrorLine().Match(line);
+        var match = line.Contains("Error", StringComparison.Ordinal) || line.Contains("Exception", StringComparison.Ordinal) ? ErrorLine().Match(line) : Match.Empty;
         if (!match.Success)
         {
             return false;
         }
 
-        _pending = new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, ValueOrNull(match.Groups["code"]),
-            $"{match.Groups["type"].Value}: {match.Groups["msg"].Value.Trim()}", "node", number, number);
+        var message = match.Groups["msg"].Value.Trim();
+        var code = ValueOrNull(match.Groups["code"]) ?? ValueOrNull(SystemErrorCode().Match(message).Groups["code"]);
+        _pending = new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, code,
+            $"{match.Groups["type"].Value}: {message}", "node", number, number);
         _sawFrame = false;
         // Held until its stack arrives: without a Node stack it is reported as a plain error line.
         return true;
@@ -225,10 +251,19 @@ internal sealed partial class NodeExceptionParser : ToolParser
     {
         if (_pending is not null && !_sawFrame)
         {
-            sink.Emit(_pending with { Tool = null });
+            // "Error: message" is how many tools report; "SomeException: text" without a stack is just output.
+            if (_pending.Message.StartsWith("Error: ", StringComparison.Ordinal))
+            {
+                sink.Emit(_pending with { Tool = null });
+            }
         }
         else if (_pending is not null)
         {
+            if (_pending.File is null && ImportedFrom().Match(_pending.Message) is { Success: true } importer)
+            {
+                _pending = _pending with { File = importer.Groups["file"].Value };
+            }
+
             sink.Emit(_pending);
             if (_pending.Message.Contains("Cannot find module", StringComparison.Ordinal) || _pending.Code == "ERR_MODULE_NOT_FOUND")
             {
@@ -240,6 +275,12 @@ internal sealed partial class NodeExceptionParser : ToolParser
     }
 
     public override void Flush(IDiagnosticSink sink) => Finish(sink);
+
+    [GeneratedRegex(@"^(?<code>E[A-Z]{2,}): ")]
+    private static partial Regex SystemErrorCode();
+
+    [GeneratedRegex(@" imported from (?:file://)?(?<file>\S+)$")]
+    private static partial Regex ImportedFrom();
 
     [GeneratedRegex(@"^(?:Uncaught )?(?<type>(?:[A-Z][A-Za-z]*)?(?:Error|Exception))(?: \[(?<code>[A-Z_0-9]+)\])?: (?<msg>.*)$")]
     private static partial Regex ErrorLine();
@@ -262,6 +303,8 @@ internal sealed partial class JsTestParser : ToolParser
     private long _end;
     private int _indent;
 
+    public override bool InBlock => _tool is not null;
+
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
         if (_tool is not null && Continue(line, number))
@@ -274,7 +317,7 @@ internal sealed partial class JsTestParser : ToolParser
             Finish(sink);
         }
 
-        if (!hasKeyword)
+        if (!hasKeyword || !line.Contains('✖', StringComparison.Ordinal) && !line.Contains('●', StringComparison.Ordinal) && !line.Contains("FAIL ", StringComparison.Ordinal))
         {
             return false;
         }
@@ -373,6 +416,102 @@ internal sealed partial class JsTestParser : ToolParser
     [GeneratedRegex(@"^at (?:.*? \()?(?:file://)?(?<file>[^()\s]+?):(?<line>\d+):(?<col>\d+)\)?$")]
     private static partial Regex StackLocation();
 
-    [GeneratedRegex(@"^❯ (?<file>[^\s:]+):(?<line>\d+):(?<col>\d+)")]
+    [GeneratedRegex(@"^❯ (?:\S+ )?(?<file>[^\s:]+):(?<line>\d+):(?<col>\d+)\s*$")]
     private static partial Regex VitestLocation();
+}
+
+/// <summary>
+/// TAP, as node:test prints it by default outside a terminal: <c>not ok 2 - name</c> followed by a YAML
+/// block with the error and its stack.
+/// </summary>
+internal sealed partial class TapParser : ToolParser
+{
+    private string? _name;
+    private string? _message;
+    private string? _file;
+    private int? _line;
+    private int? _column;
+    private long _start;
+    private long _end;
+    private bool _nextIsMessage;
+
+    public override bool InBlock => _name is not null;
+
+    public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
+    {
+        if (_name is not null)
+        {
+            var trimmed = line.Trim();
+            if (trimmed == "..." || NotOk().IsMatch(line) || line.StartsWith("ok ", StringComparison.Ordinal) || line.StartsWith("# Subtest", StringComparison.Ordinal))
+            {
+                Finish(sink, number);
+                return trimmed == "...";
+            }
+
+            if (_nextIsMessage && trimmed.Length > 0)
+            {
+                _message = trimmed;
+                _nextIsMessage = false;
+            }
+            else if (trimmed.StartsWith("error:", StringComparison.Ordinal))
+            {
+                var inline = trimmed["error:".Length..].Trim();
+                if (inline is "|-" or "|" or ">-" or ">")
+                {
+                    _nextIsMessage = true;
+                }
+                else if (inline.Length > 0)
+                {
+                    _message = inline.Trim('\'', '"');
+                }
+            }
+            else if (_line is null && Frame().Match(trimmed) is { Success: true } frame && !frame.Groups["file"].Value.StartsWith("node:", StringComparison.Ordinal)
+                     && !frame.Groups["file"].Value.Contains("node_modules", StringComparison.Ordinal))
+            {
+                _file = frame.Groups["file"].Value;
+                _line = ToInt(frame.Groups["line"]);
+                _column = ToInt(frame.Groups["col"]);
+            }
+
+            _end = number;
+            return true;
+        }
+
+        if (!hasKeyword)
+        {
+            return false;
+        }
+
+        var match = NotOk().Match(line);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        _name = match.Groups["name"].Value.Trim();
+        _start = _end = number;
+        _message = _file = null;
+        _line = _column = null;
+        _nextIsMessage = false;
+        return true;
+    }
+
+    private void Finish(IDiagnosticSink sink, long number)
+    {
+        // A parent whose subtest failed carries no error of its own.
+        if (_name is not null && _message is not null)
+        {
+            sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, _file, _line, _column, null, $"{_name}: {_message}", "node-test", _start, Math.Max(_end, number - 1)));
+        }
+
+        _name = null;
+    }
+
+    public override void Flush(IDiagnosticSink sink) => Finish(sink, _end + 1);
+
+    [GeneratedRegex(@"^\s*not ok \d+ - (?<name>.+?)(?: # (?:SKIP|TODO).*)?$")]
+    private static partial Regex NotOk();
+
+    [GeneratedRegex(@"\((?:file://)?(?<file>[^()\s]+?):(?<line>\d+):(?<col>\d+)\)$")]
+    private static partial Regex Frame();
 }

@@ -17,6 +17,8 @@ internal sealed partial class MsBuildParser : ToolParser
     private int _state; // 0 none, 1 after "Failed", 2 in Error Message, 3 in Stack Trace
     private long _lastLine;
 
+    public override bool InBlock => _state != 0;
+
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
         if (_state != 0 && ContinueTest(line, number, sink))
@@ -24,15 +26,21 @@ internal sealed partial class MsBuildParser : ToolParser
             return true;
         }
 
-        if (!hasKeyword)
+        if (!hasKeyword || !MayMatch(line))
         {
             return false;
         }
 
         var match = Located().Match(line);
+        if (match.Success && IsContinuation(match))
+        {
+            return true;
+        }
+
         if (match.Success)
         {
             var code = match.Groups["code"].Value;
+            SignalFor(code, line, number, sink);
             sink.Emit(new RawDiagnostic(
                 match.Groups["sev"].Value.ToLowerInvariant(), match.Groups["file"].Value.Trim(), ToInt(match.Groups["line"]), ToInt(match.Groups["col"]),
                 code, match.Groups["msg"].Value.Trim(), ToolFor(code), number, number));
@@ -40,6 +48,11 @@ internal sealed partial class MsBuildParser : ToolParser
         }
 
         match = Unlocated().Match(line);
+        if (match.Success && IsContinuation(match))
+        {
+            return true; // NuGet continues a message on indented lines with the same code
+        }
+
         if (match.Success)
         {
             var code = match.Groups["code"].Value;
@@ -52,15 +65,7 @@ internal sealed partial class MsBuildParser : ToolParser
                 // "The command ... exited with code 1": the command's own output says why.
                 Secondary = code is "MSB3073" or "MSB4181" or "MSB3075",
             });
-            if (code is "NU1101" or "NU1102" or "NU1103")
-            {
-                sink.Signal(FailureCategory.MissingDependency, number, line, 2);
-            }
-            else if (code is "NU1301" or "NU1302")
-            {
-                sink.Signal(FailureCategory.NetworkError, number, line, 2);
-            }
-
+            SignalFor(code, line, number, sink);
             return true;
         }
 
@@ -77,6 +82,13 @@ internal sealed partial class MsBuildParser : ToolParser
 
         return false;
     }
+
+    // Every form this parser knows has one of these; most lines have none, and skip the regexes.
+    private static bool MayMatch(string line) =>
+        line.Contains(": error ", StringComparison.Ordinal) || line.Contains(": warning ", StringComparison.Ordinal)
+        || line.Contains("error ", StringComparison.Ordinal) && line.TrimStart().StartsWith("error ", StringComparison.Ordinal)
+        || line.Contains("warning ", StringComparison.Ordinal) && line.TrimStart().StartsWith("warning ", StringComparison.Ordinal)
+        || line.Contains(" Failed ", StringComparison.Ordinal);
 
     private bool ContinueTest(string line, long number, IDiagnosticSink sink)
     {
@@ -138,6 +150,28 @@ internal sealed partial class MsBuildParser : ToolParser
 
     public override void Flush(IDiagnosticSink sink) => FinishTest(sink);
 
+    private static void SignalFor(string code, string line, long number, IDiagnosticSink sink)
+    {
+        if (code is "NU1101" or "NU1102" or "NU1103")
+        {
+            sink.Signal(FailureCategory.MissingDependency, number, line, 2);
+        }
+        else if (code is "NU1301" or "NU1302")
+        {
+            sink.Signal(FailureCategory.NetworkError, number, line, 2);
+        }
+        else if (code is "MSB4025" or "MSB4019" or "MSB4236" or "MSB1009" or "MSB1011" or "MSB4057" or "NETSDK1004" or "NETSDK1045")
+        {
+            sink.Signal(FailureCategory.ConfigError, number, line, 2);
+        }
+        else if (code is "MSB3073" && line.Contains("exited with code 127", StringComparison.Ordinal))
+        {
+            sink.Signal(FailureCategory.MissingDependency, number, "a command the build runs is not installed (exit code 127)", 2);
+        }
+    }
+
+    private static bool IsContinuation(Match match) => match.Groups["raw"].Value.StartsWith("  ", StringComparison.Ordinal);
+
     private static string ToolFor(string code) => code switch
     {
         _ when code.StartsWith("CS", StringComparison.Ordinal) => "csc",
@@ -148,10 +182,10 @@ internal sealed partial class MsBuildParser : ToolParser
         _ => "msbuild",
     };
 
-    [GeneratedRegex(@"^\s*(?<file>[^\s(:][^(]*?)\((?<line>\d+)(?:,(?<col>\d+))?(?:,\d+,\d+)?\)\s*:\s+(?<sev>error|warning)\s+(?<code>[A-Za-z]+\d+)\s*:\s*(?<msg>.*?)(?:\s+\[[^\[\]]+\])?\s*$")]
+    [GeneratedRegex(@"^\s*(?<file>[^\s(:][^(]*?)\((?<line>\d+)(?:,(?<col>\d+))?(?:,\d+,\d+)?\)\s*:\s+(?<sev>error|warning)\s+(?<code>[A-Za-z]+\d+)\s*:(?<raw>(?<msg>.*?)(?:\s+\[[^\[\]]+\])?)\s*$")]
     private static partial Regex Located();
 
-    [GeneratedRegex(@"^\s*(?<origin>[^\s:][^:]*?)\s+:\s+(?<sev>error|warning)\s+(?<code>[A-Za-z]+\d+)\s*:\s*(?<msg>.*?)(?:\s+\[[^\[\]]+\])?\s*$|^\s*(?<sev>error|warning)\s+(?<code>(?:MSB|NETSDK|NU|CS)\d+)\s*:\s*(?<msg>.*?)(?:\s+\[[^\[\]]+\])?\s*$")]
+    [GeneratedRegex(@"^\s*(?<origin>[^\s:][^:]*?)\s+:\s+(?<sev>error|warning)\s+(?<code>[A-Za-z]+\d+)\s*:(?<raw>(?<msg>.*?)(?:\s+\[[^\[\]]+\])?)\s*$|^\s*(?<sev>error|warning)\s+(?<code>(?:MSB|NETSDK|NU|CS)\d+)\s*:(?<raw>(?<msg>.*?)(?:\s+\[[^\[\]]+\])?)\s*$")]
     private static partial Regex Unlocated();
 
     [GeneratedRegex(@"^\s{1,4}Failed (?<name>[^\s\[][^\[]*?) \[[^\]]*\]\s*$")]

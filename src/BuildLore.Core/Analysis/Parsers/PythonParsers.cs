@@ -12,6 +12,8 @@ internal sealed partial class PythonTracebackParser : ToolParser
     private (string File, int Line)? _projectFrame;
     private (string File, int Line)? _anyFrame;
 
+    public override bool InBlock => _start != 0;
+
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
         if (_start == 0)
@@ -91,6 +93,8 @@ internal sealed partial class PytestParser : ToolParser
     private bool _inFailures;
     private string? _current;
 
+    public override bool InBlock => _inFailures;
+
     public override bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink)
     {
         if (line.StartsWith("====", StringComparison.Ordinal))
@@ -106,6 +110,11 @@ internal sealed partial class PytestParser : ToolParser
             if (header.Success)
             {
                 _current = header.Groups["name"].Value.Trim();
+                if (_current.StartsWith("ERROR collecting ", StringComparison.Ordinal))
+                {
+                    _current = _current["ERROR collecting ".Length..];
+                }
+
                 _failures[_current] = (null, null, null, number, number);
                 return true;
             }
@@ -117,12 +126,15 @@ internal sealed partial class PytestParser : ToolParser
                 {
                     failure.Message = line[1..].Trim();
                 }
-                else if (Location().Match(line) is { Success: true } location)
+                else if (Location().Match(line) is { Success: true } location && PythonTracebackParser.IsProjectFile(location.Groups["file"].Value))
                 {
-                    // The last location line of a failure is the test's own frame.
+                    // The last project location of a failure is the innermost frame of the project's code.
                     failure.File = location.Groups["file"].Value;
                     failure.Line = ToInt(location.Groups["line"]);
-                    failure.Message ??= location.Groups["type"].Value;
+                    if (location.Groups["type"].Success)
+                    {
+                        failure.Message ??= location.Groups["type"].Value;
+                    }
                 }
 
                 _failures[_current] = failure;
@@ -132,7 +144,7 @@ internal sealed partial class PytestParser : ToolParser
             return false;
         }
 
-        if (!hasKeyword)
+        if (!hasKeyword || !(line.StartsWith("FAILED ", StringComparison.Ordinal) || line.StartsWith("ERROR ", StringComparison.Ordinal)))
         {
             return false;
         }
@@ -177,7 +189,7 @@ internal sealed partial class PytestParser : ToolParser
     [GeneratedRegex(@"^_{3,} (?<name>.+?) _{3,}$")]
     private static partial Regex TestHeader();
 
-    [GeneratedRegex(@"^(?<file>[^\s:]+\.py):(?<line>\d+): (?<type>\w+)$")]
+    [GeneratedRegex(@"^(?<file>[^\s:]+\.py):(?<line>\d+): (?:in \S+|(?<type>\w+))$")]
     private static partial Regex Location();
 
     [GeneratedRegex(@"^(?<kind>FAILED|ERROR) (?<file>[^\s:]+?)(?:::(?<test>\S+))?(?: - (?<msg>.*))?$")]

@@ -38,7 +38,7 @@ internal sealed partial class RustParser : ToolParser
             Finish(sink);
         }
 
-        if (!hasKeyword)
+        if (!hasKeyword || !(line.StartsWith("error", StringComparison.Ordinal) || line.StartsWith("warning", StringComparison.Ordinal) || line.StartsWith("thread '", StringComparison.Ordinal)))
         {
             return false;
         }
@@ -75,6 +75,8 @@ internal sealed partial class RustParser : ToolParser
 
     private bool _awaitingPanicMessage;
 
+    public override bool InBlock => _open is not null;
+
     private void Finish(IDiagnosticSink sink)
     {
         if (_open is not null)
@@ -96,6 +98,6 @@ internal sealed partial class RustParser : ToolParser
     [GeneratedRegex(@"^(?:aborting due to|could not compile|build failed|test failed, to rerun|\d+ warnings? emitted|`[^`]+` \([^)]*\) generated \d+ warnings?|Some errors have detailed explanations|For more information about (?:this|an) error)")]
     private static partial Regex Summary();
 
-    [GeneratedRegex(@"^thread '(?<name>[^']+)' panicked at (?:'(?<inline>.*)', )?(?<file>[^:\s]+):(?<line>\d+):(?<col>\d+):?$")]
+    [GeneratedRegex(@"^thread '(?<name>[^']+)'(?: \(\d+\))? panicked at (?:'(?<inline>.*)', )?(?<file>[^:\s]+):(?<line>\d+):(?<col>\d+):?$")]
     private static partial Regex Panic();
 }

@@ -39,6 +39,9 @@ internal abstract class ToolParser
     /// <summary>Processes a cleaned line; returns true when the line belongs to this parser and no other should read it.</summary>
     public abstract bool Process(string line, long number, bool hasKeyword, IDiagnosticSink sink);
 
+    /// <summary>True while the parser is inside a multi-line block and must see every line, keyword or not.</summary>
+    public virtual bool InBlock => false;
+
     /// <summary>Ends an open block at the end of the log.</summary>
     public virtual void Flush(IDiagnosticSink sink)
     {
