@@ -66,6 +66,17 @@ internal sealed partial class PythonTracebackParser : ToolParser
         return false;
     }
 
+    public override void Flush(IDiagnosticSink sink)
+    {
+        if (_start != 0)
+        {
+            // The log ended inside a traceback (cut off, or the process was killed while printing it).
+            var at = _projectFrame ?? _anyFrame;
+            sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, at?.File, at?.Line, null, null, "Python traceback (the log ends before the exception line)", "python", _start, _start));
+            _start = 0;
+        }
+    }
+
     internal static bool IsProjectFile(string file) =>
         !file.Contains("site-packages", StringComparison.Ordinal)
         && !file.Contains("dist-packages", StringComparison.Ordinal)
