@@ -213,7 +213,7 @@ public sealed class TransportErrorTests
                     connection.Client.Shutdown(SocketShutdown.Send);
                 }
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or InvalidOperationException)
             {
                 // Stopped, or the client went away.
             }
