@@ -137,4 +137,29 @@ public sealed class AnalysisApiTests
         Assert.Equal(400, status);
         Assert.Equal(field, error.GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task RunBuild_RedactsSecretsBeforeTheLogIsStored()
+    {
+        using var workspace = new TempDirectory();
+        WriteProfiles(workspace, """
+            { "profiles": { "leaky": {
+                "command": "echo token ghp_abcdefghijklmnopqrstuvwxyz0123456789; echo \"deploy key $DEPLOY_TOKEN\"; echo configured s3cr3t-literal-value; echo url https://bob:hunter22@example.invalid/x; echo ok",
+                "env": { "DEPLOY_TOKEN": "deploy-value-1234" } } } }
+            """);
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?>
+        {
+            ["BuildLore:Redaction:Literals:0"] = "s3cr3t-literal-value",
+        });
+
+        var build = await server.WaitForBuildAsync(await server.RunBuildAsync());
+
+        var log = build.GetProperty("log").GetString()!;
+        Assert.DoesNotContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("deploy-value-1234", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-literal-value", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter22", log, StringComparison.Ordinal);
+        Assert.Contains("ok\n", log, StringComparison.Ordinal);
+        Assert.Equal(4, build.GetProperty("redactions").GetInt32());
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using BuildLore.Core.Analysis;
+using BuildLore.Core.Analysis.Redaction;
 using BuildLore.Core.Storage;
 
 namespace BuildLore.Core.Builds;
@@ -8,7 +9,8 @@ namespace BuildLore.Core.Builds;
 /// Receives a build's output as it is produced and stores it in chunks: when enough text has
 /// gathered, or at the latest every <see cref="FlushInterval"/>, so a running build's log can be read
 /// while it runs and a crash loses at most that interval. Also feeds the log analyzer, line by line,
-/// so the analysis is ready the moment the build ends.
+/// so the analysis is ready the moment the build ends. Secrets are redacted line by line before
+/// anything is stored or analyzed: what was never written cannot leak.
 /// </summary>
 public sealed class BuildLogWriter : IAsyncDisposable
 {
@@ -22,12 +24,21 @@ public sealed class BuildLogWriter : IAsyncDisposable
     private readonly LogAnalyzer _analyzer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _periodicFlush;
+    private readonly StreamingRedactor _redactor;
+    private readonly StringBuilder _line = new();
+    private long _lineStartedTicks;
 
-    public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null)
+    // A partial line is held back for redaction until its newline comes, but not for ever: a prompt or a
+    // progress bar without newline is stored after this long (or once it is this large).
+    private static readonly TimeSpan PartialLineHold = TimeSpan.FromSeconds(2);
+    private const int PartialLineLimit = 64 * 1024;
+
+    public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null, SecretRedactor? redactor = null)
     {
         _store = store;
         _buildId = buildId;
         _analyzer = new LogAnalyzer(workspaceRoot);
+        _redactor = new StreamingRedactor(redactor ?? SecretRedactor.Default);
         _periodicFlush = FlushPeriodicallyAsync(_stop.Token);
     }
 
@@ -42,8 +53,7 @@ public sealed class BuildLogWriter : IAsyncDisposable
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _pending.Append(text);
-            _analyzer.Append(text);
+            AcceptLocked(text);
             if (_pending.Length >= FlushThreshold)
             {
                 await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
@@ -52,6 +62,52 @@ public sealed class BuildLogWriter : IAsyncDisposable
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>How many secrets were replaced by <c>***</c> so far.</summary>
+    public long Redactions { get; private set; }
+
+    // Splits text into lines; each complete line is redacted, then queued for storage and analysis.
+    private void AcceptLocked(ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            var newline = text.IndexOf('\n');
+            if (newline < 0)
+            {
+                if (_line.Length == 0)
+                {
+                    _lineStartedTicks = Environment.TickCount64;
+                }
+
+                _line.Append(text);
+                if (_line.Length >= PartialLineLimit)
+                {
+                    ReleaseLineLocked(withNewline: false);
+                }
+
+                return;
+            }
+
+            _line.Append(text[..newline]);
+            ReleaseLineLocked(withNewline: true);
+            text = text[(newline + 1)..];
+        }
+    }
+
+    private void ReleaseLineLocked(bool withNewline)
+    {
+        var line = _line.ToString();
+        _line.Clear();
+        var redacted = _redactor.Redact(line, out var count);
+        Redactions += count;
+        _pending.Append(redacted);
+        _analyzer.Append(redacted);
+        if (withNewline)
+        {
+            _pending.Append('\n');
+            _analyzer.Append("\n");
         }
     }
 
@@ -83,8 +139,13 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
     }
 
-    private async Task FlushLockedAsync(CancellationToken cancellationToken)
+    private async Task FlushLockedAsync(CancellationToken cancellationToken, bool final = false)
     {
+        if (_line.Length > 0 && (final || Environment.TickCount64 - _lineStartedTicks >= PartialLineHold.TotalMilliseconds))
+        {
+            ReleaseLineLocked(withNewline: false);
+        }
+
         if (_pending.Length == 0)
         {
             return;
@@ -119,7 +180,15 @@ public sealed class BuildLogWriter : IAsyncDisposable
             await _periodicFlush.ConfigureAwait(false);
         }
 
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushLockedAsync(cancellationToken, final: true).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -29,6 +29,8 @@ public sealed class BuildLoreOptions
 
     public RunnerOptions Runner { get; set; } = new();
 
+    public RedactionOptions Redaction { get; set; } = new();
+
     /// <summary>Largest accepted report body, in bytes.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxReportBytes { get; set; } = 1024 * 1024;
@@ -45,6 +47,18 @@ public sealed class StoreOptions
 
     /// <summary>ADO.NET connection string. Default: the SQLite file <c>buildlore.db</c> in the data folder.</summary>
     public string? ConnectionString { get; set; }
+}
+
+/// <summary>
+/// Secrets to mask in build logs besides the well-known token formats the redactor always detects.
+/// </summary>
+public sealed class RedactionOptions
+{
+    /// <summary>Literal values to replace by <c>***</c> wherever they appear.</summary>
+    public List<string> Literals { get; set; } = [];
+
+    /// <summary>Names of the server's environment variables whose values are secrets (e.g. <c>NPM_TOKEN</c>).</summary>
+    public List<string> EnvironmentVariables { get; set; } = [];
 }
 
 public sealed class RunnerOptions

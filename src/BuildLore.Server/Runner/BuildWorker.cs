@@ -1,5 +1,6 @@
 using BuildLore.Core.Builds;
 using BuildLore.Core.Analysis;
+using BuildLore.Core.Analysis.Redaction;
 using BuildLore.Core.Runner;
 using BuildLore.Core.Storage;
 using BuildLore.Server.Hosting;
@@ -14,7 +15,7 @@ namespace BuildLore.Server.Runner;
 /// <see cref="RunnerOptions.MaxConcurrentBuilds"/> at a time, streaming each one's output into the
 /// store as it is produced.
 /// </summary>
-internal sealed class BuildWorker(
+internal sealed partial class BuildWorker(
     BuildQueue queue,
     IBuildStore store,
     IOptions<BuildLoreOptions> options,
@@ -67,7 +68,7 @@ internal sealed class BuildWorker(
         string status;
         int? exitCode = null;
         string? reason = null;
-        await using var writer = new BuildLogWriter(store, id, workspace);
+        await using var writer = new BuildLogWriter(store, id, workspace, CreateRedactor(queued.Profile));
         try
         {
             try
@@ -106,9 +107,29 @@ internal sealed class BuildWorker(
             BuildStatus.Error when reason == "interrupted" => analysis with { Category = FailureCategory.Infrastructure, CategoryConfidence = 1, Evidence = [new CategoryEvidence(analysis.TotalLines, "the server stopped during the build", FailureCategory.Infrastructure)] },
             _ => analysis,
         };
-        await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, analysis.ToLogSummary(), DateTimeOffset.UtcNow) { Analysis = analysis }, CancellationToken.None);
+        await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, analysis.ToLogSummary(), DateTimeOffset.UtcNow)
+        {
+            Analysis = analysis,
+            Redactions = writer.Redactions,
+        }, CancellationToken.None);
         RunnerLog.Finished(logger, id, status, exitCode);
     }
+
+    /// <summary>
+    /// The configured literals, the values of the configured environment variables, and the values of
+    /// the profile's own environment entries whose names say they are secret.
+    /// </summary>
+    private SecretRedactor CreateRedactor(BuildProfile profile)
+    {
+        var redaction = options.Value.Redaction;
+        var literals = new List<string>(redaction.Literals);
+        literals.AddRange(redaction.EnvironmentVariables.Select(Environment.GetEnvironmentVariable).OfType<string>());
+        literals.AddRange(profile.Environment.Where(e => SecretName().IsMatch(e.Key)).Select(e => e.Value));
+        return literals.Count == 0 ? SecretRedactor.Default : new SecretRedactor(literals);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SecretName();
 
     private async Task TryMarkErrorAsync(string buildId, Exception error)
     {
