@@ -162,4 +162,51 @@ public sealed class AnalysisApiTests
         Assert.Contains("ok\n", log, StringComparison.Ordinal);
         Assert.Equal(4, build.GetProperty("redactions").GetInt32());
     }
+
+    [Fact]
+    public async Task RunBuild_AppliesTheWorkspacesProblemMatchersAndFailureCauses()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("ci/matchers.json", """
+            { "problemMatcher": [ { "owner": "house-lint", "severity": "warning",
+                "pattern": [ { "regexp": "^LINT (\\S+):(\\d+) (.*)$", "file": 1, "line": 2, "message": 3 } ] } ] }
+            """);
+        workspace.Write("ci/causes.json", """
+            { "causes": [ { "name": "Database went away", "description": "The test database dropped the connection (${1,1}).",
+                "categories": ["infrastructure"], "indications": [ { "pattern": ".*connection to db lost: (\\w+).*" } ] } ] }
+            """);
+        WriteProfiles(workspace, """
+            { "problem_matchers": ["ci/matchers.json"], "failure_causes": ["ci/causes.json"],
+              "profiles": { "b": { "command": "echo 'LINT src/app.py:12 line too long'; echo 'fatal: connection to db lost: ECONNRESET'; exit 1" } } }
+            """);
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var build = await server.WaitForBuildAsync(await server.RunBuildAsync());
+
+        var lint = build.GetProperty("diagnostics").EnumerateArray().Single(d => d.GetProperty("tool").GetString() == "house-lint");
+        Assert.Equal("warning", lint.GetProperty("severity").GetString());
+        Assert.Equal("src/app.py", lint.GetProperty("file").GetString());
+        Assert.Equal(12, lint.GetProperty("line").GetInt32());
+        Assert.Equal("infrastructure", build.GetProperty("category").GetString());
+        var cause = Assert.Single(build.GetProperty("failure_causes").EnumerateArray());
+        Assert.Equal("Database went away", cause.GetProperty("name").GetString());
+        Assert.Equal("The test database dropped the connection (ECONNRESET).", cause.GetProperty("description").GetString());
+        Assert.Equal([2L], cause.GetProperty("log_lines").EnumerateArray().Select(l => l.GetInt64()));
+    }
+
+    [Fact]
+    public async Task RunBuild_WithAnInvalidRuleFile_StillBuildsWithTheBuiltInRules()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("ci/matchers.json", """{ "problemMatcher": [ { "owner": "", "pattern": [] } ] }""");
+        WriteProfiles(workspace, """
+            { "problem_matchers": ["ci/matchers.json"], "profiles": { "b": { "command": "echo 'main.c:1:1: error: boom'; exit 1" } } }
+            """);
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var build = await server.WaitForBuildAsync(await server.RunBuildAsync());
+
+        Assert.Equal("failed", build.GetProperty("status").GetString());
+        Assert.Equal("gcc", build.GetProperty("diagnostics")[0].GetProperty("tool").GetString());
+    }
 }

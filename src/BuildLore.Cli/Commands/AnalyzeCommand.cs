@@ -28,6 +28,14 @@ internal sealed class AnalyzeCommand(IAnsiConsole console) : AsyncCommand<Analyz
         [Description("Print the analysis as JSON.")]
         public bool Json { get; init; }
 
+        [CommandOption("--matcher <FILE>")]
+        [Description("GitHub Actions problem-matcher JSON file to apply too (repeatable).")]
+        public string[] Matchers { get; init; } = [];
+
+        [CommandOption("--causes <FILE>")]
+        [Description("Failure-cause knowledge base JSON (Build-Failure-Analyzer style) to apply too (repeatable).")]
+        public string[] Causes { get; init; } = [];
+
         [CommandOption("--max-tokens <N>")]
         [Description("Token budget of the failure excerpt (default 2000).")]
         [DefaultValue(2000)]
@@ -35,13 +43,25 @@ internal sealed class AnalyzeCommand(IAnsiConsole console) : AsyncCommand<Analyz
 
         public override ValidationResult Validate() =>
             LogFile is not null and not "-" && !File.Exists(LogFile) ? ValidationResult.Error($"No such file: {LogFile}")
+            : Matchers.Concat(Causes).FirstOrDefault(f => !File.Exists(f)) is { } missing ? ValidationResult.Error($"No such file: {missing}")
             : MaxTokens <= 0 ? ValidationResult.Error("--max-tokens must be positive.")
             : ValidationResult.Success();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var analysis = await Task.Run(() => Analyze(settings, cancellationToken), cancellationToken);
+        AnalysisRules rules;
+        try
+        {
+            rules = AnalysisRules.Load(Directory.GetCurrentDirectory(), settings.Matchers, settings.Causes);
+        }
+        catch (Exception e) when (e is BuildLore.Core.Analysis.Matchers.ProblemMatcherException or BuildLore.Core.Analysis.Causes.FailureCauseException)
+        {
+            console.MarkupLineInterpolated($"[red]Invalid rule file:[/] {e.Message}");
+            return 2;
+        }
+
+        var analysis = await Task.Run(() => Analyze(settings, rules, cancellationToken), cancellationToken);
         if (settings.Json)
         {
             console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(AnalysisJson.From(analysis), CliJson.Default.AnalysisJson));
@@ -53,9 +73,9 @@ internal sealed class AnalyzeCommand(IAnsiConsole console) : AsyncCommand<Analyz
     }
 
     /// <summary>Reads the log in large blocks, synchronously: for one sequential file that is the fastest way through it.</summary>
-    private static LogAnalysis Analyze(Settings settings, CancellationToken cancellationToken)
+    private static LogAnalysis Analyze(Settings settings, AnalysisRules rules, CancellationToken cancellationToken)
     {
-        var analyzer = new LogAnalyzer(settings.Root);
+        var analyzer = new LogAnalyzer(settings.Root, rules);
         using (var input = settings.LogFile is null or "-" ? Console.OpenStandardInput() : new FileStream(settings.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan))
         {
             // Invalid UTF-8 becomes U+FFFD rather than an exception: binary junk in a log must not stop the analysis.

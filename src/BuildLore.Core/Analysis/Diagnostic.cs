@@ -88,6 +88,9 @@ public sealed record LogAnalysis
     public double CategoryConfidence { get; init; }
     public IReadOnlyList<CategoryEvidence> Evidence { get; init; } = [];
     public IReadOnlyList<ExcerptRange> FailureExcerpt { get; init; } = [];
+    /// <summary>The workspace's configured failure causes found in the log.</summary>
+    public IReadOnlyList<FoundFailureCause> Causes { get; init; } = [];
+
     /// <summary>The workspace root that absolute paths were made relative to, when one was known or detected.</summary>
     public string? Root { get; init; }
 }

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text;
+using BuildLore.Core.Analysis.Causes;
+using BuildLore.Core.Analysis.Matchers;
 using BuildLore.Core.Analysis.Parsers;
 
 namespace BuildLore.Core.Analysis;
@@ -60,6 +62,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private bool _partialTooLong;
     private bool _completed;
     private bool _secondaryClassified;
+    private bool _causesClassified;
 
     private sealed class Segment(long start, long end, bool secondary)
     {
@@ -70,10 +73,23 @@ public sealed class LogAnalyzer : IDiagnosticSink
         public long FirstLine { get; set; }
     }
 
+    private readonly ProblemMatcherRunner? _matchers;
+    private readonly FailureCauseMatcher? _causes;
+
     /// <param name="root">The workspace root absolute paths are made relative to; detected from CI checkout folders when null.</param>
-    public LogAnalyzer(string? root = null)
+    /// <param name="rules">The workspace's own problem matchers and failure causes, read on every line.</param>
+    public LogAnalyzer(string? root = null, AnalysisRules? rules = null)
     {
         _paths = new PathNormalizer(root);
+        if (rules is { ProblemMatchers.Count: > 0 })
+        {
+            _matchers = new ProblemMatcherRunner(rules.ProblemMatchers);
+        }
+
+        if (rules is { FailureCauses.Count: > 0 })
+        {
+            _causes = new FailureCauseMatcher(rules.FailureCauses);
+        }
     }
 
     /// <summary>Lines read so far.</summary>
@@ -143,6 +159,11 @@ public sealed class LogAnalyzer : IDiagnosticSink
             return; // Jenkins' step markers
         }
 
+        if ((_matchers is not null || _causes is not null) && ApplyWorkspaceRules(text ??= line.ToString(), number))
+        {
+            return;
+        }
+
         var hasKeyword = HasKeyword(line);
         if (!hasKeyword && !AnyParserInBlock() && !MayStartBlock(line))
         {
@@ -166,6 +187,28 @@ public sealed class LogAnalyzer : IDiagnosticSink
 
     private static bool HasKeyword(ReadOnlySpan<char> line) =>
         line.IndexOfAny(Labels) >= 0 || line.IndexOfAny(Markers) >= 0 || line.IndexOfAny(Symbols) >= 0;
+
+    /// <summary>The owner's rules see every line; a line their problem matcher reports is not read again by the built-in parsers.</summary>
+    private bool ApplyWorkspaceRules(string line, long number)
+    {
+        _causes?.ProcessLine(line, number);
+        if (_matchers is null)
+        {
+            return false;
+        }
+
+        var problems = _matchers.ProcessLine(line, number);
+        foreach (var problem in problems)
+        {
+            if (problem.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning)
+            {
+                ((IDiagnosticSink)this).Emit(new RawDiagnostic(problem.Severity, problem.File, problem.Line, problem.Column, problem.Code, problem.Message,
+                    problem.Owner, problem.StartLogLine, problem.EndLogLine));
+            }
+        }
+
+        return problems.Count > 0;
+    }
 
     private bool AnyParserInBlock()
     {
@@ -381,6 +424,22 @@ public sealed class LogAnalyzer : IDiagnosticSink
             }
         }
 
+        var causes = new List<FoundFailureCause>();
+        if (_causes is not null)
+        {
+            foreach (var found in _causes.Results)
+            {
+                causes.Add(new FoundFailureCause(found.Name, found.Description, found.Categories, [.. found.Indications.Select(i => i.LogLine)]));
+                if (!_causesClassified && found.Categories.Count > 0)
+                {
+                    // The owner named this cause: it outweighs what the generic rules infer.
+                    _classifier.Add(found.Categories[0], found.FirstLogLine, $"{found.Name}: {found.Description}", 10);
+                }
+            }
+
+            _causesClassified = true;
+        }
+
         // "make: *** Error 1" and friends count only when nothing better explains the failure.
         var keepSecondary = _errors == 0;
         var diagnostics = _diagnostics
@@ -417,6 +476,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
             CategoryConfidence = confidence,
             Evidence = evidence,
             FailureExcerpt = failed ? BuildExcerpt(keepSecondary, excerptTokens) : [],
+            Causes = causes,
             Root = _paths.Root,
         };
     }

@@ -33,11 +33,11 @@ public sealed class BuildLogWriter : IAsyncDisposable
     private static readonly TimeSpan PartialLineHold = TimeSpan.FromSeconds(2);
     private const int PartialLineLimit = 64 * 1024;
 
-    public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null, SecretRedactor? redactor = null)
+    public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null, SecretRedactor? redactor = null, AnalysisRules? rules = null)
     {
         _store = store;
         _buildId = buildId;
-        _analyzer = new LogAnalyzer(workspaceRoot);
+        _analyzer = new LogAnalyzer(workspaceRoot, rules);
         _redactor = new StreamingRedactor(redactor ?? SecretRedactor.Default);
         _periodicFlush = FlushPeriodicallyAsync(_stop.Token);
     }

@@ -12,6 +12,27 @@ namespace BuildLore.Core.Runner;
 /// </summary>
 public sealed record WorkspaceConfig(IReadOnlyDictionary<string, BuildProfile> Profiles, string? DefaultProfile)
 {
+    /// <summary>GitHub Actions problem-matcher files (<c>"problem_matchers": ["ci/matchers.json"]</c>), relative to the workspace.</summary>
+    public IReadOnlyList<string> ProblemMatcherFiles { get; init; } = [];
+
+    /// <summary>Failure-cause knowledge bases (<c>"failure_causes": ["ci/causes.json"]</c>), relative to the workspace.</summary>
+    public IReadOnlyList<string> FailureCauseFiles { get; init; } = [];
+
+    /// <summary>Loads the analysis rules the configuration names.</summary>
+    /// <exception cref="WorkspaceConfigException">A rule file is missing or invalid.</exception>
+    public BuildLore.Core.Analysis.AnalysisRules LoadAnalysisRules(string workspaceRoot)
+    {
+        try
+        {
+            return BuildLore.Core.Analysis.AnalysisRules.Load(workspaceRoot, ProblemMatcherFiles, FailureCauseFiles);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException
+                                   or BuildLore.Core.Analysis.Matchers.ProblemMatcherException or BuildLore.Core.Analysis.Causes.FailureCauseException)
+        {
+            throw new WorkspaceConfigException($"{FileName}: {e.Message}");
+        }
+    }
+
     public const string FileName = "buildlore.json";
 
     /// <summary>The longest timeout a profile may ask for: 7 days.</summary>
@@ -72,7 +93,32 @@ public sealed record WorkspaceConfig(IReadOnlyDictionary<string, BuildProfile> P
             }
         }
 
-        return new WorkspaceConfig(profiles, defaultProfile);
+        return new WorkspaceConfig(profiles, defaultProfile)
+        {
+            ProblemMatcherFiles = ParseRelativePaths(root, "problem_matchers"),
+            FailureCauseFiles = ParseRelativePaths(root, "failure_causes"),
+        };
+    }
+
+    private static List<string> ParseRelativePaths(JsonElement root, string property)
+    {
+        if (!root.TryGetProperty(property, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (element.ValueKind != JsonValueKind.Array || element.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+        {
+            throw new WorkspaceConfigException($"{FileName}: '{property}' must be an array of file paths relative to the workspace.");
+        }
+
+        var paths = element.EnumerateArray().Select(e => e.GetString()!).ToList();
+        if (paths.FirstOrDefault(p => Path.IsPathRooted(p) || p.Split('/', '\\').Contains("..")) is { } outside)
+        {
+            throw new WorkspaceConfigException($"{FileName}: '{property}' entry '{outside}' must be a relative path inside the workspace.");
+        }
+
+        return paths;
     }
 
     private static BuildProfile ParseProfile(string name, JsonElement element)

@@ -60,9 +60,15 @@ public sealed class BuildDetailDto : BuildDto
     [JsonPropertyOrder(103)]
     public IReadOnlyList<string> Fingerprints { get; init; } = [];
 
+    /// <summary>The workspace's configured failure causes (buildlore.json "failure_causes") found in the log.</summary>
     [JsonPropertyOrder(104)]
+    public IReadOnlyList<FailureCauseDto> FailureCauses { get; init; } = [];
+
+    [JsonPropertyOrder(105)]
     public required IReadOnlyList<ReportDto> LlmReports { get; init; }
 }
+
+public sealed record FailureCauseDto(string Name, string Description, IReadOnlyList<string> Categories, IReadOnlyList<long> LogLines);
 
 public sealed record DiagnosticDto(
     string Severity,
@@ -154,6 +160,7 @@ internal static class BuildMapping
         FailureExcerpt = [.. analysis.FailureExcerpt.Select(r => new ExcerptDto(r.StartLine, r.EndLine, r.Text))],
         Diagnostics = [.. analysis.Diagnostics.Select(d => new DiagnosticDto(d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Tool, d.LogLine, d.EndLogLine, d.Fingerprint))],
         Fingerprints = [.. analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Fingerprint).Distinct()],
+        FailureCauses = [.. analysis.Causes.Select(c => new FailureCauseDto(c.Name, c.Description, c.Categories, c.LogLines))],
         LlmReports = [.. reports.Select(ToDto)],
         };
     }

@@ -68,7 +68,7 @@ internal sealed partial class BuildWorker(
         string status;
         int? exitCode = null;
         string? reason = null;
-        await using var writer = new BuildLogWriter(store, id, workspace, CreateRedactor(queued.Profile));
+        await using var writer = new BuildLogWriter(store, id, workspace, CreateRedactor(queued.Profile), LoadRules(workspace, id));
         try
         {
             try
@@ -131,6 +131,20 @@ internal sealed partial class BuildWorker(
     [System.Text.RegularExpressions.GeneratedRegex("(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex SecretName();
 
+    private AnalysisRules LoadRules(string workspace, string buildId)
+    {
+        try
+        {
+            return WorkspaceConfig.Load(workspace).LoadAnalysisRules(workspace);
+        }
+        catch (WorkspaceConfigException e)
+        {
+            // A broken rule file must not stop the build; the built-in rules still apply.
+            RunnerLog.RulesIgnored(logger, buildId, e.Message);
+            return AnalysisRules.None;
+        }
+    }
+
     private async Task TryMarkErrorAsync(string buildId, Exception error)
     {
         try
@@ -155,6 +169,9 @@ internal static partial class RunnerLog
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Build {BuildId} could not run")]
     public static partial void CouldNotRun(ILogger logger, string buildId, Exception exception);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Build {BuildId}: the workspace's analysis rules were not used: {Reason}")]
+    public static partial void RulesIgnored(ILogger logger, string buildId, string reason);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Marked {Count} builds left unfinished by an earlier server process as error (interrupted)")]
     public static partial void Interrupted(ILogger logger, int count);
