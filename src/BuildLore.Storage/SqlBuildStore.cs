@@ -19,7 +19,8 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         "seq AS Seq, id AS Id, status AS Status, project AS Project, source AS Source, profile AS Profile, " +
         "command AS Command, created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt, " +
         "exit_code AS ExitCode, reason AS Reason, log_chars AS LogChars, summary AS Summary, branch AS Branch, category AS Category, " +
-        "redactions AS Redactions";
+        "redactions AS Redactions, commit_sha AS CommitSha, commit_message AS CommitMessage, author AS Author, ci_provider AS CiProvider, " +
+        "job_name AS JobName, job_url AS JobUrl";
 
     private const string ReportColumns =
         "id AS Id, build_id AS BuildId, type AS Type, analysis AS Analysis, recommendations AS Recommendations, " +
@@ -56,10 +57,17 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(Command(
             """
-            INSERT INTO builds (id, status, project, source, profile, command, created_at, branch)
-            VALUES (@id, @status, @project, @source, @profile, @command, @createdAt, @branch)
+            INSERT INTO builds (id, status, project, source, profile, command, created_at, branch,
+                                commit_sha, commit_message, author, ci_provider, job_name, job_url)
+            VALUES (@id, @status, @project, @source, @profile, @command, @createdAt, @branch,
+                    @commitSha, @commitMessage, @author, @ciProvider, @jobName, @jobUrl)
             """,
-            new { id, status = build.Status, project = build.Project, source = build.Source, profile = build.Profile, command = build.Command, createdAt = now.ToUnixTimeMilliseconds(), branch = build.Branch },
+            new
+            {
+                id, status = build.Status, project = build.Project, source = build.Source, profile = build.Profile, command = build.Command,
+                createdAt = now.ToUnixTimeMilliseconds(), branch = build.Branch, commitSha = build.Origin.CommitSha, commitMessage = build.Origin.CommitMessage,
+                author = build.Origin.Author, ciProvider = build.Origin.CiProvider, jobName = build.Origin.JobName, jobUrl = build.Origin.JobUrl,
+            },
             null,
             cancellationToken)).ConfigureAwait(false);
         return new Build
@@ -71,6 +79,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             Profile = build.Profile,
             Command = build.Command,
             Branch = build.Branch,
+            Origin = build.Origin,
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()),
         };
     }
@@ -132,6 +141,43 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             transaction,
             cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequence);
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Only the next chunk in sequence moves the counter; the row lock makes concurrent retries safe.
+        var next = await connection.ExecuteScalarAsync<long?>(Command(
+            """
+            UPDATE builds SET ingest_seq = @sequence, log_chunks = log_chunks + CASE WHEN @chars > 0 THEN 1 ELSE 0 END, log_chars = log_chars + @chars
+            WHERE id = @id AND ingest_seq = @sequence - 1 AND status IN (@queued, @running)
+            RETURNING log_chunks
+            """,
+            new { id, sequence, chars = (long)text.Length, queued = BuildStatus.Queued, running = BuildStatus.Running },
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        if (next is null)
+        {
+            var state = await connection.QuerySingleOrDefaultAsync<IngestState>(Command(
+                "SELECT ingest_seq AS Seq, status AS Status FROM builds WHERE id = @id", new { id }, transaction, cancellationToken)).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"Build '{id}' does not exist.");
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (sequence <= state.Seq ? ChunkResult.Duplicate : BuildStatus.IsFinished(state.Status) ? ChunkResult.Finished : ChunkResult.Gap, state.Seq);
+        }
+
+        if (text.Length > 0)
+        {
+            await connection.ExecuteAsync(Command(
+                "INSERT INTO log_chunks (build_id, seq, chars, text) VALUES (@id, @seq, @chars, @text)",
+                new { id, seq = next.Value - 1, chars = (long)text.Length, text },
+                transaction,
+                cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (ChunkResult.Appended, sequence);
     }
 
     public async Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default)
@@ -363,6 +409,12 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         public string? Category { get; set; }
         public long Redactions { get; set; }
         public string? Analysis { get; set; }
+        public string? CommitSha { get; set; }
+        public string? CommitMessage { get; set; }
+        public string? Author { get; set; }
+        public string? CiProvider { get; set; }
+        public string? JobName { get; set; }
+        public string? JobUrl { get; set; }
 
         public Build ToBuild() => new()
         {
@@ -382,8 +434,15 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             Branch = Branch,
             Category = Category,
             Redactions = Redactions,
+            Origin = new BuildOrigin(CommitSha, CommitMessage, Author, CiProvider, JobName, JobUrl),
             Analysis = Analysis is null ? null : JsonSerializer.Deserialize(Analysis, StorageJson.Default.LogAnalysis),
         };
+    }
+
+    private sealed class IngestState
+    {
+        public long Seq { get; set; }
+        public string Status { get; set; } = "";
     }
 
     private sealed class PatternRow

@@ -113,5 +113,14 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         CREATE INDEX diagnostics_fingerprint ON diagnostics (fingerprint, created_at);
         CREATE INDEX diagnostics_created ON diagnostics (created_at);
         """,
+        """
+        ALTER TABLE builds ADD COLUMN commit_sha TEXT NULL;
+        ALTER TABLE builds ADD COLUMN commit_message TEXT NULL;
+        ALTER TABLE builds ADD COLUMN author TEXT NULL;
+        ALTER TABLE builds ADD COLUMN ci_provider TEXT NULL;
+        ALTER TABLE builds ADD COLUMN job_name TEXT NULL;
+        ALTER TABLE builds ADD COLUMN job_url TEXT NULL;
+        ALTER TABLE builds ADD COLUMN ingest_seq INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -29,6 +29,9 @@ public sealed record Build
     /// <summary>The branch built, when known.</summary>
     public string? Branch { get; init; }
 
+    /// <summary>Where it came from in source control and CI, when the ingesting client said.</summary>
+    public BuildOrigin Origin { get; init; } = BuildOrigin.None;
+
     /// <summary>Failure category decided when the build finished (null for a success or while it runs).</summary>
     public string? Category { get; init; }
 
@@ -42,7 +45,38 @@ public sealed record Build
 }
 
 /// <summary>What a caller supplies to create a build.</summary>
-public sealed record NewBuild(string Project, string Source, string? Profile = null, string? Command = null, string Status = BuildStatus.Queued, string? Branch = null);
+public sealed record NewBuild(string Project, string Source, string? Profile = null, string? Command = null, string Status = BuildStatus.Queued, string? Branch = null)
+{
+    public BuildOrigin Origin { get; init; } = BuildOrigin.None;
+}
+
+/// <summary>The commit and CI job a build belongs to, as the CI that pushed it described them.</summary>
+public sealed record BuildOrigin(
+    string? CommitSha = null,
+    string? CommitMessage = null,
+    string? Author = null,
+    string? CiProvider = null,
+    string? JobName = null,
+    string? JobUrl = null)
+{
+    public static BuildOrigin None { get; } = new();
+}
+
+/// <summary>What became of a pushed log chunk.</summary>
+public enum ChunkResult
+{
+    /// <summary>Stored after the previous one.</summary>
+    Appended,
+
+    /// <summary>Already stored (a retry): nothing was added.</summary>
+    Duplicate,
+
+    /// <summary>Chunks before it are missing; nothing was added.</summary>
+    Gap,
+
+    /// <summary>The build has finished; nothing was added.</summary>
+    Finished,
+}
 
 /// <summary>How a build ended.</summary>
 public sealed record BuildCompletion(string Status, int? ExitCode, string? Reason, LogSummary Summary, DateTimeOffset FinishedAt)

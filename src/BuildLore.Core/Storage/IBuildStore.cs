@@ -26,6 +26,13 @@ public interface IBuildStore
     /// <summary>Appends a piece of log text after everything appended before it.</summary>
     Task AppendLogAsync(string id, string text, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends chunk number <paramref name="sequence"/> (1, 2, 3...) of a pushed log, exactly once: a
+    /// retried chunk is recognised and not appended again, and a chunk after a gap is refused.
+    /// Returns what happened and the last sequence number stored.
+    /// </summary>
+    Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, CancellationToken cancellationToken = default);
+
     /// <summary>Records how a build ended. False when the build had already finished.</summary>
     Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default);
 

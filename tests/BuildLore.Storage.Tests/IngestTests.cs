@@ -1,0 +1,76 @@
+using BuildLore.Core.Builds;
+
+namespace BuildLore.Storage.Tests;
+
+/// <summary>Pushed logs: numbered chunks stored exactly once, whatever the retries; and the build's origin.</summary>
+public class IngestTests
+{
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task AppendLogChunk_RetriesAreNotDuplicatedAndGapsAreRefused(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var build = await store.CreateBuildAsync(new NewBuild("app", "ci", Status: BuildStatus.Running));
+
+        Assert.Equal((ChunkResult.Appended, 1L), await store.AppendLogChunkAsync(build.Id, 1, "one\n"));
+        Assert.Equal((ChunkResult.Duplicate, 1L), await store.AppendLogChunkAsync(build.Id, 1, "one\n"));
+        Assert.Equal((ChunkResult.Gap, 1L), await store.AppendLogChunkAsync(build.Id, 3, "three\n"));
+        Assert.Equal((ChunkResult.Appended, 2L), await store.AppendLogChunkAsync(build.Id, 2, "two\n"));
+        Assert.Equal((ChunkResult.Appended, 3L), await store.AppendLogChunkAsync(build.Id, 3, "three\n"));
+
+        Assert.Equal("one\ntwo\nthree\n", string.Concat(await store.ReadLogAsync(build.Id).ToListAsync()));
+        Assert.Equal(14, (await store.GetBuildAsync(build.Id))!.LogChars);
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task AppendLogChunk_ConcurrentRetriesOfTheSameChunkStoreItOnce(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var build = await store.CreateBuildAsync(new NewBuild("app", "ci", Status: BuildStatus.Running));
+
+        for (var sequence = 1; sequence <= 20; sequence++)
+        {
+            var attempts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => store.AppendLogChunkAsync(build.Id, sequence, $"line {sequence}\n")));
+            Assert.Single(attempts, a => a.Result == ChunkResult.Appended);
+        }
+
+        var expected = string.Concat(Enumerable.Range(1, 20).Select(i => $"line {i}\n"));
+        Assert.Equal(expected, string.Concat(await store.ReadLogAsync(build.Id).ToListAsync()));
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task AppendLogChunk_AfterFinishOrToAnUnknownBuild_AddsNothing(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var build = await store.CreateBuildAsync(new NewBuild("app", "ci", Status: BuildStatus.Running));
+        await store.AppendLogChunkAsync(build.Id, 1, "a\n");
+        await store.FinishBuildAsync(build.Id, new BuildCompletion(BuildStatus.Success, 0, null, BuildLore.Core.Logs.LogSummary.Empty, DateTimeOffset.UtcNow));
+
+        Assert.Equal((ChunkResult.Finished, 1L), await store.AppendLogChunkAsync(build.Id, 2, "late\n"));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => store.AppendLogChunkAsync("nope", 1, "x"));
+        Assert.Equal("a\n", string.Concat(await store.ReadLogAsync(build.Id).ToListAsync()));
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task CreateBuild_KeepsItsOrigin(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var origin = new BuildOrigin("3f2a9c1", "Fix the parser", "Ada", "github-actions", "build (ubuntu)", "https://ci.example/run/1");
+
+        var created = await fixture.Store.CreateBuildAsync(new NewBuild("app", "ci", Branch: "main") { Origin = origin });
+        var read = await fixture.Store.GetBuildAsync(created.Id);
+
+        Assert.Equal(origin, read!.Origin);
+        Assert.Equal("main", read.Branch);
+    }
+}
