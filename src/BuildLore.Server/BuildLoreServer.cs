@@ -102,6 +102,7 @@ public static class BuildLoreServer
         app.MapHealth();
         app.MapBuilds();
         app.MapPatterns();
+        app.MapIngest();
         app.MapCodebase();
         app.MapReports();
         app.MapRunner();

@@ -16,6 +16,8 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(BuildDetailResponse))]
 [JsonSerializable(typeof(BuildDetailDto))]
 [JsonSerializable(typeof(PatternsResponse))]
+[JsonSerializable(typeof(IngestBuildResponse))]
+[JsonSerializable(typeof(AppendLogResponse))]
 [JsonSerializable(typeof(ReportRequest))]
 [JsonSerializable(typeof(ReportStoredResponse))]
 [JsonSerializable(typeof(CodebaseResponse))]

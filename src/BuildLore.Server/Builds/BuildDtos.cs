@@ -21,6 +21,12 @@ public class BuildDto
     public int? ExitCode { get; init; }
     public string? Reason { get; init; }
     public string? Branch { get; init; }
+    public string? Commit { get; init; }
+    public string? CommitMessage { get; init; }
+    public string? Author { get; init; }
+    public string? CiProvider { get; init; }
+    public string? JobName { get; init; }
+    public string? JobUrl { get; init; }
 
     /// <summary>Why the build failed (compile_error, test_failure, ...); null for a success or while it runs.</summary>
     public string? Category { get; init; }
@@ -127,6 +133,12 @@ internal static class BuildMapping
         ExitCode = build.ExitCode,
         Reason = build.Reason,
         Branch = build.Branch,
+        Commit = build.Origin.CommitSha,
+        CommitMessage = build.Origin.CommitMessage,
+        Author = build.Origin.Author,
+        CiProvider = build.Origin.CiProvider,
+        JobName = build.Origin.JobName,
+        JobUrl = build.Origin.JobUrl,
         Category = build.Category,
         Log = log,
         LogTruncated = logTruncated,
@@ -151,6 +163,12 @@ internal static class BuildMapping
             ExitCode = build.ExitCode,
             Reason = build.Reason,
             Branch = build.Branch,
+            Commit = build.Origin.CommitSha,
+            CommitMessage = build.Origin.CommitMessage,
+            Author = build.Origin.Author,
+            CiProvider = build.Origin.CiProvider,
+            JobName = build.Origin.JobName,
+            JobUrl = build.Origin.JobUrl,
             Category = analysis.Category,
             CategoryConfidence = analysis.CategoryConfidence,
             CategoryEvidence = [.. analysis.Evidence.Select(e => new EvidenceDto(e.LogLine, e.Text))],

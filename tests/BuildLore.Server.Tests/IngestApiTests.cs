@@ -1,0 +1,170 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using BuildLore.Tests;
+
+namespace BuildLore.Server.Tests;
+
+/// <summary>Builds pushed by a CI job: create, numbered chunks (retries stored once), finish; or one upload.</summary>
+public sealed class IngestApiTests
+{
+    private static async Task<(int Status, System.Text.Json.JsonElement Body)> PostTextAsync(TestServer server, string path, byte[] body, bool gzip = false)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+        if (gzip)
+        {
+            content.Headers.ContentEncoding.Add("gzip");
+        }
+
+        using var response = await server.Http.PostAsync(path, content);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, System.Text.Json.JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private static byte[] Gzip(string text)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        }
+
+        return output.ToArray();
+    }
+
+    [Fact]
+    public async Task PushedBuild_ChunksRetriesAndFinish_KeepEveryLineOnceAndAnalyzeIt()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var (created, body) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds",
+            """{"project":"shop","branch":"main","commit":"3f2a9c1","author":"Ada","ci_provider":"github-actions","job_name":"build","job_url":"https://ci.example/run/1"}""");
+        Assert.Equal(201, created);
+        var id = body.GetProperty("build_id").GetString()!;
+        Assert.Equal("running", body.GetProperty("build").GetProperty("status").GetString());
+
+        var (first, _) = await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", Encoding.UTF8.GetBytes("Compiling shop\n"));
+        var (retry, retried) = await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", Encoding.UTF8.GetBytes("Compiling shop\n"));
+        var (gap, gapError) = await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=3", Encoding.UTF8.GetBytes("too early\n"));
+        var (second, _) = await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=2",
+            Gzip("src/cart.c:12:5: error: 'total' undeclared (first use in this function)\nexport TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n"), gzip: true);
+        var (finished, final) = await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", """{"status":"failed","exit_code":2}""");
+
+        Assert.Equal(200, first);
+        Assert.Equal(200, retry);
+        Assert.Equal("duplicate", retried.GetProperty("result").GetString());
+        Assert.Equal(409, gap);
+        Assert.Equal("2", gapError.GetProperty("allowed").GetString());
+        Assert.Equal(200, second);
+        Assert.Equal(200, finished);
+        Assert.Equal("failed", final.GetProperty("build").GetProperty("status").GetString());
+
+        var build = (await server.GetJsonAsync($"llm/learning/build/{id}")).GetProperty("build");
+        Assert.Equal("Compiling shop\nsrc/cart.c:12:5: error: 'total' undeclared (first use in this function)\nexport TOKEN=***\n", build.GetProperty("log").GetString());
+        Assert.Equal(2, build.GetProperty("exit_code").GetInt32());
+        Assert.Equal("compile_error", build.GetProperty("category").GetString());
+        Assert.Equal("src/cart.c", build.GetProperty("diagnostics")[0].GetProperty("file").GetString());
+        Assert.Equal("shop", build.GetProperty("project").GetString());
+        Assert.Equal("3f2a9c1", build.GetProperty("commit").GetString());
+        Assert.Equal("github-actions", build.GetProperty("ci_provider").GetString());
+        Assert.Equal("https://ci.example/run/1", build.GetProperty("job_url").GetString());
+
+        var (late, _) = await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=3", Encoding.UTF8.GetBytes("late\n"));
+        var (again, _) = await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", """{"status":"success"}""");
+        Assert.Equal(409, late);
+        Assert.Equal(409, again);
+    }
+
+    [Theory]
+    [InlineData("llm/learning/build/nope/log?seq=1", 404, "id")]
+    [InlineData("llm/learning/build/BUILD/log", 400, "seq")]
+    [InlineData("llm/learning/build/BUILD/log?seq=0", 400, "seq")]
+    [InlineData("llm/learning/build/BUILD/log?seq=x", 400, "seq")]
+    public async Task AppendLog_BadRequests_AreRefusedWithTheField(string path, int expected, string field)
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var (_, body) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", "{}");
+        var id = body.GetProperty("build_id").GetString()!;
+
+        var (status, error) = await PostTextAsync(server, path.Replace("BUILD", id, StringComparison.Ordinal), Encoding.UTF8.GetBytes("x\n"));
+
+        Assert.Equal(expected, status);
+        Assert.Equal(field, error.GetProperty("field").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"status":"running"}""", "status")]
+    [InlineData("""{"status":"failed","exit_code":"one"}""", "exit_code")]
+    [InlineData("""{}""", "status")]
+    public async Task FinishBuild_WithoutAFinalStatus_IsRefused(string json, string field)
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var (_, body) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", "{}");
+        var id = body.GetProperty("build_id").GetString()!;
+
+        var (status, error) = await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", json);
+
+        Assert.Equal(400, status);
+        Assert.Equal(field, error.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task CreateBuild_UnknownField_IsRefused()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var (status, error) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", """{"comit":"abc"}""");
+
+        Assert.Equal(400, status);
+        Assert.Equal("comit", error.GetProperty("field").GetString());
+        Assert.Contains("commit", error.GetProperty("allowed").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_StoresAWholeLogByteForByteAndInfersTheStatus()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var log = new StringBuilder();
+        for (var i = 0; log.Length < 3_000_000; i++)
+        {
+            log.Append("step ").Append(i).Append(" ünïcødé ✓ ok\n");
+        }
+
+        log.Append("Program.cs(3,1): error CS0103: The name 'x' does not exist in the current context\n");
+        var text = log.ToString();
+
+        var (status, body) = await PostTextAsync(server, "llm/learning/builds/upload?project=api&branch=dev&ci_provider=jenkins", Gzip(text), gzip: true);
+
+        Assert.Equal(201, status);
+        var id = body.GetProperty("build_id").GetString()!;
+        Assert.Equal("failed", body.GetProperty("build").GetProperty("status").GetString());
+        var build = (await server.GetJsonAsync($"llm/learning/build/{id}")).GetProperty("build");
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))), Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(build.GetProperty("log").GetString()!))));
+        Assert.Equal("CS0103", build.GetProperty("diagnostics")[0].GetProperty("code").GetString());
+        Assert.Equal("dev", build.GetProperty("branch").GetString());
+    }
+
+    [Fact]
+    public async Task Upload_ExplicitStatusWins_AndABadGzipBodyIsRefused()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var (ok, body) = await PostTextAsync(server, "llm/learning/builds/upload?status=success&exit_code=0", Encoding.UTF8.GetBytes("error: flaky but passed\n"));
+        var (bad, error) = await PostTextAsync(server, "llm/learning/builds/upload", Encoding.UTF8.GetBytes("not gzip at all"), gzip: true);
+        var (wrong, statusError) = await PostTextAsync(server, "llm/learning/builds/upload?status=maybe", Encoding.UTF8.GetBytes("x\n"));
+
+        Assert.Equal(201, ok);
+        Assert.Equal("success", body.GetProperty("build").GetProperty("status").GetString());
+        Assert.Equal(400, bad);
+        Assert.Equal("body", error.GetProperty("field").GetString());
+        Assert.Equal(400, wrong);
+        Assert.Equal("status", statusError.GetProperty("field").GetString());
+    }
+}
