@@ -15,7 +15,10 @@ namespace BuildLore.Core.Builds;
 public sealed class BuildLogWriter : IAsyncDisposable
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
-    private const int FlushThreshold = 64 * 1024;
+    /// <summary>How much text gathers before it is stored without waiting for the timer.</summary>
+    public const int DefaultFlushThreshold = 64 * 1024;
+
+    private readonly int _flushThreshold;
 
     private readonly IBuildStore _store;
     private readonly string _buildId;
@@ -33,8 +36,12 @@ public sealed class BuildLogWriter : IAsyncDisposable
     private static readonly TimeSpan PartialLineHold = TimeSpan.FromSeconds(2);
     private const int PartialLineLimit = 64 * 1024;
 
-    public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null, SecretRedactor? redactor = null, AnalysisRules? rules = null)
+    /// <summary>A writer for one build's log.</summary>
+    /// <remarks><paramref name="flushThreshold"/> is larger for bulk uploads (fewer, bigger commits); the default suits live builds.</remarks>
+    public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null, SecretRedactor? redactor = null, AnalysisRules? rules = null,
+        int flushThreshold = DefaultFlushThreshold)
     {
+        _flushThreshold = flushThreshold;
         _store = store;
         _buildId = buildId;
         _analyzer = new LogAnalyzer(workspaceRoot, rules);
@@ -54,7 +61,7 @@ public sealed class BuildLogWriter : IAsyncDisposable
         try
         {
             AcceptLocked(text);
-            if (_pending.Length >= FlushThreshold)
+            if (_pending.Length >= _flushThreshold)
             {
                 await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
             }

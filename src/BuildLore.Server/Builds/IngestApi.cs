@@ -209,6 +209,12 @@ internal static class IngestApi
     private static async Task<Results<Created<IngestBuildResponse>, JsonHttpResult<ErrorResponse>>> UploadBuild(
         HttpRequest request, IBuildStore store, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
     {
+        // A whole log can be any size: it is streamed, never buffered, so Kestrel's 30 MB default does not apply.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
+
         var query = request.Query;
         var status = query["status"].ToString();
         if (status.Length > 0 && !BuildStatus.IsFinished(status))
@@ -228,7 +234,8 @@ internal static class IngestApi
         }
 
         var build = await StartAsync(store, options.Value, name => query[name].ToString() is { Length: > 0 } v ? v : null, cancellationToken);
-        var writer = new BuildLogWriter(store, build.Id, options.Value.ResolveWorkspace());
+        // Bulk: commit in 1 M-character chunks rather than the live runner's 64 K.
+        var writer = new BuildLogWriter(store, build.Id, options.Value.ResolveWorkspace(), flushThreshold: 1024 * 1024);
         try
         {
             // The body is read and stored piece by piece: a log of any size takes bounded memory.
