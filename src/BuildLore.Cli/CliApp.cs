@@ -27,6 +27,10 @@ public static class CliApp
             .WithDescription("Analyze a build log offline: diagnostics, failure category, failure excerpt.")
             .WithExample("analyze", "build.log")
             .WithExample("analyze", "build.log", "--root", "/home/runner/work/app/app", "--json");
+        config.AddCommand<IngestCommand>("ingest")
+            .WithDescription("Push a build log to the server (a file, or standard input as it is produced); prints the build id.")
+            .WithExample("ingest", "--log", "build.log", "--status", "failed")
+            .WithExample("ingest", "--tee", "--project", "shop", "--branch", "main");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("Walk through the API against a running server: builds, statistics, structure, a sample report.")
             .WithExample("demo")

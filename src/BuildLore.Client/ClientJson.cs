@@ -19,6 +19,10 @@ namespace BuildLore.Client;
 [JsonSerializable(typeof(RunBuildRequest))]
 [JsonSerializable(typeof(RunBuildResult))]
 [JsonSerializable(typeof(HealthInfo))]
+[JsonSerializable(typeof(BuildCreation))]
+[JsonSerializable(typeof(IngestResult))]
+[JsonSerializable(typeof(AppendLogResult))]
+[JsonSerializable(typeof(FinishRequest))]
 [JsonSerializable(typeof(ErrorBody))]
 internal sealed partial class ClientJson : JsonSerializerContext
 {

@@ -222,6 +222,45 @@ public sealed class LLMClient : IDisposable
         return await GetBuildAsync(buildId, LogDetail.Full, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Starts a build pushed by a CI job (<c>POST /llm/learning/builds</c>); its status is <c>running</c>.</summary>
+    /// <param name="build">What to record about it; null for nothing but the server's defaults.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<IngestResult> CreateBuildAsync(BuildCreation? build = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, CreateUri("llm/learning/builds"), JsonBody(build ?? new BuildCreation(), ClientJson.Default.BuildCreation),
+            ClientJson.Default.IngestResult, cancellationToken);
+
+    /// <summary>
+    /// Appends chunk number <paramref name="sequence"/> (1, 2, 3...) of a pushed build's log. Sending a
+    /// chunk again after a failure is safe: the server stores each number once.
+    /// </summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="sequence">The chunk's number, 1 for the first.</param>
+    /// <param name="text">The chunk; whole lines are best (secrets are redacted line by line).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">With status 409 when chunks are missing before this one (its <see cref="LLMClientException.Allowed"/> is the number expected) or the build has finished.</exception>
+    public Task<AppendLogResult> AppendLogAsync(string buildId, long sequence, string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequence);
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(text));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+        var uri = CreateUri($"llm/learning/build/{Uri.EscapeDataString(buildId)}/log", ("seq", sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return SendAsync(HttpMethod.Post, uri, content, ClientJson.Default.AppendLogResult, cancellationToken);
+    }
+
+    /// <summary>Ends a pushed build with its status (<c>success</c>, <c>failed</c>, <c>error</c>, <c>cancelled</c>, <c>timeout</c>); the server analyzes its log then.</summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="status">The final status.</param>
+    /// <param name="exitCode">The build command's exit code, when known.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<IngestResult> FinishBuildAsync(string buildId, string status, int? exitCode = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        var uri = CreateUri($"llm/learning/build/{Uri.EscapeDataString(buildId)}/finish");
+        return SendAsync(HttpMethod.Post, uri, JsonBody(new FinishRequest { Status = status, ExitCode = exitCode }, ClientJson.Default.FinishRequest),
+            ClientJson.Default.IngestResult, cancellationToken);
+    }
+
     /// <summary>Asks whether the server is up and ready (<c>GET /health</c>).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<HealthInfo> GetHealthAsync(CancellationToken cancellationToken = default) =>
