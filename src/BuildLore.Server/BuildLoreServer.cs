@@ -103,6 +103,7 @@ public static class BuildLoreServer
         app.MapBuilds();
         app.MapPatterns();
         app.MapIngest();
+        app.MapLog();
         app.MapCodebase();
         app.MapReports();
         app.MapRunner();

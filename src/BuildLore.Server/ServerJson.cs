@@ -16,6 +16,7 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(BuildDetailResponse))]
 [JsonSerializable(typeof(BuildDetailDto))]
 [JsonSerializable(typeof(PatternsResponse))]
+[JsonSerializable(typeof(LogResponse))]
 [JsonSerializable(typeof(IngestBuildResponse))]
 [JsonSerializable(typeof(AppendLogResponse))]
 [JsonSerializable(typeof(ReportRequest))]

@@ -1,0 +1,211 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using BuildLore.Core.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace BuildLore.Server.Builds;
+
+/// <summary>
+/// <c>GET /llm/learning/build/{id}/log</c>: the parts of a log an LLM can afford to read: a range of
+/// lines (from the end with a negative offset), a server-side search with context, or the failure
+/// excerpt; with totals and <c>has_more</c> so nothing is cut silently. The log is read as a stream.
+/// </summary>
+internal static class LogApi
+{
+    public const int MaxLimit = 10_000;
+
+    public static IEndpointRouteBuilder MapLog(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/llm/learning/build/{id}/log", GetLog)
+            .WithTags("Builds")
+            .WithName("GetLog")
+            .WithSummary("Lines of a build's log: a range, a search, or the failure excerpt.")
+            .WithDescription(
+                "offset: first line, 0-based; negative counts from the end (-200 = the last 200 lines). limit: lines (or matches) to return, 1..10000, default 200. " +
+                "grep: a regular expression (case-insensitive) with context lines around each match (0..20, default 2). excerpt=true: the failure excerpt instead.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<LogResponse>, JsonHttpResult<ErrorResponse>>> GetLog(
+        string id, string? offset, string? limit, string? grep, string? context, string? excerpt, IBuildStore store, CancellationToken cancellationToken)
+    {
+        if (!BuildsApi.TryParseInt(limit, 200, 1, MaxLimit, out var take))
+        {
+            return ApiErrors.BadRequest($"limit must be a whole number from 1 to {MaxLimit} (got '{limit}').", "limit", $"1..{MaxLimit}");
+        }
+
+        if (!BuildsApi.TryParseInt(offset, 0, int.MinValue + 1, int.MaxValue, out var start))
+        {
+            return ApiErrors.BadRequest($"offset must be a whole number (got '{offset}').", "offset", "an integer; negative counts from the end");
+        }
+
+        if (!BuildsApi.TryParseInt(context, 2, 0, 20, out var around))
+        {
+            return ApiErrors.BadRequest($"context must be a whole number from 0 to 20 (got '{context}').", "context", "0..20");
+        }
+
+        Regex? pattern = null;
+        if (!string.IsNullOrEmpty(grep))
+        {
+            try
+            {
+                pattern = new Regex(grep, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromSeconds(1));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+                return ApiErrors.BadRequest($"grep is not a supported regular expression: {e.Message}", "grep", "a .NET regular expression without backreferences or lookarounds");
+            }
+        }
+
+        var build = await store.GetBuildAsync(id, cancellationToken);
+        if (build is null)
+        {
+            return ApiErrors.NotFound($"No build with id '{id}'.", "id");
+        }
+
+        if (excerpt is "true" or "1")
+        {
+            var analysis = build.Analysis;
+            var ranges = analysis?.FailureExcerpt ?? [];
+            var lines = ranges.SelectMany(r => r.Text.Split('\n').Select((text, i) => new LogLineDto(r.StartLine + i, text, null))).ToList();
+            return TypedResults.Ok(new LogResponse(id, build.Status, analysis?.TotalLines ?? 0, 0, lines.Count, lines, false));
+        }
+
+        if (pattern is not null)
+        {
+            return TypedResults.Ok(await SearchAsync(store, id, build.Status, pattern, take, around, cancellationToken));
+        }
+
+        var total = start < 0 ? await CountLinesAsync(store, id, cancellationToken) : -1;
+        var first = start < 0 ? Math.Max(0, total + start) : start;
+        var collected = new List<LogLineDto>();
+        var hasMore = false;
+        var seen = await ForEachLineAsync(store, id, (number, text) =>
+        {
+            if (number <= first)
+            {
+                return true;
+            }
+
+            if (collected.Count == take)
+            {
+                hasMore = true;
+                return true; // keep counting lines for the total
+            }
+
+            collected.Add(new LogLineDto(number, text, null));
+            return true;
+        }, cancellationToken);
+        return TypedResults.Ok(new LogResponse(id, build.Status, seen, first, take, collected, hasMore));
+    }
+
+    private static async Task<LogResponse> SearchAsync(IBuildStore store, string id, string status, Regex pattern, int maxMatches, int around, CancellationToken cancellationToken)
+    {
+        var before = new Queue<(long Number, string Text)>();
+        var result = new List<LogLineDto>();
+        long lastEmitted = 0, afterUntil = 0;
+        var matches = 0;
+        var hasMore = false;
+        var total = await ForEachLineAsync(store, id, (number, text) =>
+        {
+            var isMatch = !hasMore && SafeIsMatch(pattern, text);
+            if (isMatch && matches == maxMatches)
+            {
+                hasMore = true;
+                isMatch = false;
+            }
+
+            if (isMatch)
+            {
+                matches++;
+                foreach (var (n, t) in before.Where(b => b.Number > lastEmitted))
+                {
+                    result.Add(new LogLineDto(n, t, false));
+                }
+
+                result.Add(new LogLineDto(number, text, true));
+                lastEmitted = number;
+                afterUntil = number + around;
+                before.Clear();
+            }
+            else if (number <= afterUntil)
+            {
+                result.Add(new LogLineDto(number, text, false));
+                lastEmitted = number;
+            }
+            else
+            {
+                before.Enqueue((number, text));
+                if (before.Count > around)
+                {
+                    before.Dequeue();
+                }
+            }
+
+            return true;
+        }, cancellationToken);
+        return new LogResponse(id, status, total, 0, maxMatches, result, hasMore) { Matches = matches };
+    }
+
+    private static bool SafeIsMatch(Regex pattern, string text)
+    {
+        try
+        {
+            return pattern.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static Task<long> CountLinesAsync(IBuildStore store, string id, CancellationToken cancellationToken) =>
+        ForEachLineAsync(store, id, (_, _) => true, cancellationToken);
+
+    /// <summary>Calls <paramref name="visit"/> for each line (1-based) of the stored log, chunk by chunk; returns the line count.</summary>
+    private static async Task<long> ForEachLineAsync(IBuildStore store, string id, Func<long, string, bool> visit, CancellationToken cancellationToken)
+    {
+        var partial = new StringBuilder();
+        long number = 0;
+        await foreach (var chunk in store.ReadLogAsync(id, cancellationToken))
+        {
+            var span = chunk.AsSpan();
+            int newline;
+            while ((newline = span.IndexOf('\n')) >= 0)
+            {
+                partial.Append(span[..newline]);
+                var line = partial.ToString();
+                partial.Clear();
+                visit(++number, line.EndsWith('\r') ? line[..^1] : line);
+                span = span[(newline + 1)..];
+            }
+
+            partial.Append(span);
+        }
+
+        if (partial.Length > 0)
+        {
+            visit(++number, partial.ToString());
+        }
+
+        return number;
+    }
+}
+
+public sealed record LogLineDto(
+    long Number,
+    string Text,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Match);
+
+public sealed record LogResponse(string BuildId, string BuildStatus, long TotalLines, long Offset, int Limit, IReadOnlyList<LogLineDto> Lines, bool HasMore)
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Status => "ok";
+
+    /// <summary>How many lines matched <c>grep</c> among those returned (null without a search).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Matches { get; init; }
+}
