@@ -31,6 +31,9 @@ public static class CliApp
             .WithDescription("Push a build log to the server (a file, or standard input as it is produced); prints the build id.")
             .WithExample("ingest", "--log", "build.log", "--status", "failed")
             .WithExample("ingest", "--tee", "--project", "shop", "--branch", "main");
+        config.AddCommand<LogsCommand>("logs")
+            .WithDescription("Print a build's log; with -f, follow it live until the build ends.")
+            .WithExample("logs", "-f", "0196f1c2-7a3b-7c4d-9e8f-001122334455");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("Walk through the API against a running server: builds, statistics, structure, a sample report.")
             .WithExample("demo")

@@ -23,6 +23,7 @@ namespace BuildLore.Client;
 [JsonSerializable(typeof(IngestResult))]
 [JsonSerializable(typeof(AppendLogResult))]
 [JsonSerializable(typeof(FinishRequest))]
+[JsonSerializable(typeof(LogStreamData))]
 [JsonSerializable(typeof(ErrorBody))]
 internal sealed partial class ClientJson : JsonSerializerContext
 {

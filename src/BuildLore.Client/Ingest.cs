@@ -41,3 +41,28 @@ internal sealed class FinishRequest
     public string Status { get; init; } = "";
     public int? ExitCode { get; init; }
 }
+
+/// <summary>One event of a followed build: <c>log</c> (see <see cref="LogStreamData.Text"/>), <c>diagnostic</c> or <c>end</c>.</summary>
+public sealed record LogStreamEvent(string Event, LogStreamData Data);
+
+/// <summary>The fields an event carries; which are set depends on the event.</summary>
+public sealed class LogStreamData
+{
+    /// <summary>log: a piece of the log.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>end: the final status; diagnostic: error or warning (as <see cref="Severity"/>).</summary>
+    public string? Status { get; init; }
+    public int? ExitCode { get; init; }
+    public string? Category { get; init; }
+    public string? Reason { get; init; }
+    public string? Severity { get; init; }
+    public string? File { get; init; }
+    public int? Line { get; init; }
+    public int? Column { get; init; }
+    public string? Code { get; init; }
+    public string? Message { get; init; }
+    public string? Tool { get; init; }
+    public long? LogLine { get; init; }
+    public string? Fingerprint { get; init; }
+}

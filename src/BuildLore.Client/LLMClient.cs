@@ -261,6 +261,40 @@ public sealed class LLMClient : IDisposable
             ClientJson.Default.IngestResult, cancellationToken);
     }
 
+    /// <summary>
+    /// Follows a build live (<c>GET /llm/learning/build/{id}/log/stream</c>, Server-Sent Events): its log
+    /// as it grows (the backlog first), diagnostics as they are found, and an <c>end</c> event with the
+    /// final status, after which the sequence ends.
+    /// </summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="cancellationToken">Stops following.</param>
+    public async IAsyncEnumerable<LogStreamEvent> StreamLogAsync(string buildId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        var uri = CreateUri($"llm/learning/build/{Uri.EscapeDataString(buildId)}/log/stream");
+        using var response = await SendCoreAsync(HttpMethod.Get, uri, null, cancellationToken, HttpCompletionOption.ResponseHeadersRead, "text/event-stream").ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+        string? name = null;
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                name = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && name is not null)
+            {
+                var data = JsonSerializer.Deserialize(line["data: ".Length..], ClientJson.Default.LogStreamData) ?? new LogStreamData();
+                yield return new LogStreamEvent(name, data);
+                if (name == "end")
+                {
+                    yield break;
+                }
+
+                name = null;
+            }
+        }
+    }
+
     /// <summary>Asks whether the server is up and ready (<c>GET /health</c>).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<HealthInfo> GetHealthAsync(CancellationToken cancellationToken = default) =>
@@ -303,16 +337,17 @@ public sealed class LLMClient : IDisposable
     }
 
     /// <summary>Sends a request and returns a successful response; every failure becomes an <see cref="LLMClientException"/>.</summary>
-    private async Task<HttpResponseMessage> SendCoreAsync(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, string accept = "application/json")
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
 
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -104,6 +104,7 @@ public static class BuildLoreServer
         app.MapPatterns();
         app.MapIngest();
         app.MapLog();
+        app.MapLogStream();
         app.MapCodebase();
         app.MapReports();
         app.MapRunner();

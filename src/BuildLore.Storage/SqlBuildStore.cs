@@ -291,6 +291,23 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         }
     }
 
+    public async IAsyncEnumerable<(long Piece, string Text)> ReadLogPiecesAsync(string id, long fromPiece, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var pieces = connection.QueryUnbufferedAsync<PieceRow>(
+            "SELECT seq AS Seq, text AS Text FROM log_chunks WHERE build_id = @id AND seq >= @fromPiece ORDER BY seq", new { id, fromPiece });
+        await foreach (var piece in pieces.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return (piece.Seq, piece.Text);
+        }
+    }
+
+    private sealed class PieceRow
+    {
+        public long Seq { get; set; }
+        public string Text { get; set; } = "";
+    }
+
     public async Task<LogTail> ReadLogTailAsync(string id, int maxChars, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChars);

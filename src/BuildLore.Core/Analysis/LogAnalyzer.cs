@@ -95,6 +95,19 @@ public sealed class LogAnalyzer : IDiagnosticSink
     /// <summary>Lines read so far.</summary>
     public long TotalLines => _lines;
 
+    private int _taken;
+
+    /// <summary>
+    /// Diagnostics found since the last call, for following a log live. Lines that only repeat that a
+    /// step failed are left out; a block still open (a traceback, a rustc span) comes once it ends.
+    /// </summary>
+    public IReadOnlyList<Diagnostic> TakeNewDiagnostics()
+    {
+        var fresh = _diagnostics.Skip(_taken).Where(d => !d.Secondary).Select(d => d.Diagnostic).ToList();
+        _taken = _diagnostics.Count;
+        return fresh;
+    }
+
     /// <summary>Feeds the next piece of the log; pieces may split lines anywhere.</summary>
     public void Append(ReadOnlySpan<char> text)
     {

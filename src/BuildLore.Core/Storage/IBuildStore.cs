@@ -39,6 +39,9 @@ public interface IBuildStore
     /// <summary>The whole log, piece by piece in order, without holding it all in memory.</summary>
     IAsyncEnumerable<string> ReadLogAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>The stored pieces of the log from piece number <paramref name="fromPiece"/> (0-based) on, with their numbers: for following a log as it grows.</summary>
+    IAsyncEnumerable<(long Piece, string Text)> ReadLogPiecesAsync(string id, long fromPiece, CancellationToken cancellationToken = default);
+
     /// <summary>The last <paramref name="maxChars"/> characters of the log (cut at a line start when possible).</summary>
     Task<LogTail> ReadLogTailAsync(string id, int maxChars, CancellationToken cancellationToken = default);
 
