@@ -107,6 +107,7 @@ public static class BuildLoreServer
         app.MapLogStream();
         app.MapCodebase();
         app.MapReports();
+        app.MapKnowledge();
         app.MapRunner();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("BuildLore API"));

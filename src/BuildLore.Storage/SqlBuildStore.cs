@@ -390,6 +390,124 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return id ?? throw new KeyNotFoundException($"Build '{report.BuildId}' does not exist.");
     }
 
+    public async Task<Report?> GetReportAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<ReportRow>(Command(
+            $"SELECT {ReportColumns} FROM reports WHERE id = @id", new { id }, null, cancellationToken)).ConfigureAwait(false);
+        return row?.ToReport();
+    }
+
+    public async Task<(IReadOnlyList<Report> Reports, long Total)> ListReportsAsync(ReportQuery query, CancellationToken cancellationToken = default)
+    {
+        const string Filter = """
+            FROM reports r JOIN builds b ON b.id = r.build_id
+            WHERE (@type IS NULL OR r.type = @type) AND (@buildId IS NULL OR r.build_id = @buildId)
+              AND (@project IS NULL OR b.project = @project) AND r.confidence >= @minConfidence AND r.created_at >= @since
+            """;
+        var parameters = new
+        {
+            type = query.Type,
+            buildId = query.BuildId,
+            project = query.Project,
+            minConfidence = query.MinConfidence ?? 0.0,
+            since = query.Since?.ToUnixTimeMilliseconds() ?? 0L,
+            limit = (long)query.Limit,
+            skip = (long)query.Skip,
+        };
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(Command($"SELECT COUNT(*) {Filter}", parameters, transaction, cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ReportRow>(Command(
+            $"SELECT {Prefixed(ReportColumns, "r.")} {Filter} ORDER BY r.id DESC LIMIT @limit OFFSET @skip", parameters, transaction, cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ([.. rows.Select(r => r.ToReport())], total);
+    }
+
+    public async Task<IReadOnlyList<ReportOnBuild>> ListReportsByFingerprintAsync(
+        IReadOnlyCollection<string> fingerprints, string? excludeBuildId, int limit, CancellationToken cancellationToken = default)
+    {
+        if (fingerprints.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // The fingerprints are hex strings from our own fingerprinting, bound one parameter each.
+        var names = fingerprints.Select((_, i) => $"@f{i}").ToList();
+        var parameters = new DynamicParameters(new { exclude = excludeBuildId, limit = (long)limit });
+        var index = 0;
+        foreach (var fingerprint in fingerprints)
+        {
+            parameters.Add($"f{index++}", fingerprint);
+        }
+
+        var rows = await connection.QueryAsync<KnownRow>(Command(
+            $"""
+            SELECT {Prefixed(ReportColumns, "r.")}, b.project AS Project, b.branch AS Branch, b.created_at AS BuildCreatedAt, MIN(d.fingerprint) AS Fingerprint
+            FROM reports r
+            JOIN builds b ON b.id = r.build_id
+            JOIN diagnostics d ON d.build_id = r.build_id AND d.severity = 'error'
+            WHERE d.fingerprint IN ({string.Join(", ", names)}) AND (@exclude IS NULL OR r.build_id <> @exclude)
+            GROUP BY r.id, r.build_id, r.type, r.analysis, r.recommendations, r.confidence, r.session_id, r.created_at, b.project, b.branch, b.created_at
+            ORDER BY r.id DESC
+            LIMIT @limit
+            """,
+            parameters,
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new ReportOnBuild(r.ToReport(), r.Project, r.Branch, DateTimeOffset.FromUnixTimeMilliseconds(r.BuildCreatedAt), r.Fingerprint))];
+    }
+
+    public async Task<Build?> FindNextFinishedBuildAsync(string project, string? branch, DateTimeOffset after, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QueryFirstOrDefaultAsync<BuildRow>(Command(
+            $"""
+            SELECT {BuildColumns} FROM builds
+            WHERE project = @project AND (branch = @branch OR (@branch IS NULL AND branch IS NULL))
+              AND created_at > @after AND status IN ('success', 'failed', 'error', 'timeout')
+            ORDER BY seq LIMIT 1
+            """,
+            new { project, branch, after = after.ToUnixTimeMilliseconds() },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return row?.ToBuild();
+    }
+
+    public async Task<IReadOnlyList<string>> ListErrorFingerprintsAsync(string buildId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<string>(Command(
+            "SELECT DISTINCT fingerprint FROM diagnostics WHERE build_id = @buildId AND severity = 'error'", new { buildId }, null, cancellationToken)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    private static string Prefixed(string columns, string prefix) =>
+        string.Join(", ", columns.Split(", ").Select(c => prefix + c));
+
+    private sealed class KnownRow
+    {
+        public long Id { get; set; }
+        public string BuildId { get; set; } = "";
+        public string Type { get; set; } = "";
+        public string Analysis { get; set; } = "";
+        public string Recommendations { get; set; } = "[]";
+        public double Confidence { get; set; }
+        public string? SessionId { get; set; }
+        public long CreatedAt { get; set; }
+        public string Project { get; set; } = "";
+        public string? Branch { get; set; }
+        public long BuildCreatedAt { get; set; }
+        public string? Fingerprint { get; set; }
+
+        public Report ToReport() => new ReportRow
+        {
+            Id = Id, BuildId = BuildId, Type = Type, Analysis = Analysis, Recommendations = Recommendations,
+            Confidence = Confidence, SessionId = SessionId, CreatedAt = CreatedAt,
+        }.ToReport();
+    }
+
     public async Task<IReadOnlyList<Report>> ListReportsAsync(string buildId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);

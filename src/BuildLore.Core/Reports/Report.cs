@@ -14,6 +14,19 @@ public sealed record Report
     public string? SessionId { get; init; }
 }
 
+/// <summary>Which reports to list; null filters match everything.</summary>
+public sealed record ReportQuery(
+    string? Type = null,
+    string? BuildId = null,
+    string? Project = null,
+    double? MinConfidence = null,
+    DateTimeOffset? Since = null,
+    int Skip = 0,
+    int Limit = 20);
+
+/// <summary>A report together with the build it analyzed, and the fingerprint it was found by.</summary>
+public sealed record ReportOnBuild(Report Report, string Project, string? Branch, DateTimeOffset BuildCreatedAt, string? Fingerprint);
+
 /// <summary>A validated report ready to be stored.</summary>
 public sealed record NewReport(
     string BuildId,

@@ -53,6 +53,20 @@ public interface IBuildStore
 
     Task<long> AddReportAsync(NewReport report, CancellationToken cancellationToken = default);
 
+    Task<Report?> GetReportAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Reports newest first, filtered, with the total matching.</summary>
+    Task<(IReadOnlyList<Report> Reports, long Total)> ListReportsAsync(ReportQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Reports about builds that had any of these error fingerprints (other than <paramref name="excludeBuildId"/>), newest first.</summary>
+    Task<IReadOnlyList<ReportOnBuild>> ListReportsByFingerprintAsync(IReadOnlyCollection<string> fingerprints, string? excludeBuildId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The first finished build of the same project and branch created after <paramref name="after"/>.</summary>
+    Task<Build?> FindNextFinishedBuildAsync(string project, string? branch, DateTimeOffset after, CancellationToken cancellationToken = default);
+
+    /// <summary>The distinct fingerprints of a build's errors.</summary>
+    Task<IReadOnlyList<string>> ListErrorFingerprintsAsync(string buildId, CancellationToken cancellationToken = default);
+
     /// <summary>Reports of one build, oldest first.</summary>
     Task<IReadOnlyList<Report>> ListReportsAsync(string buildId, CancellationToken cancellationToken = default);
 }

@@ -72,6 +72,10 @@ public sealed class BuildDetailDto : BuildDto
 
     [JsonPropertyOrder(105)]
     public required IReadOnlyList<ReportDto> LlmReports { get; init; }
+
+    /// <summary>Earlier analyses of builds that failed with the same fingerprints, and whether their advice worked: the learning.</summary>
+    [JsonPropertyOrder(106)]
+    public IReadOnlyList<BuildLore.Server.Reports.KnownIssueDto> KnownIssues { get; init; } = [];
 }
 
 public sealed record FailureCauseDto(string Name, string Description, IReadOnlyList<string> Categories, IReadOnlyList<long> LogLines);
@@ -145,7 +149,7 @@ internal static class BuildMapping
         LogChars = build.LogChars,
     };
 
-    public static BuildDetailDto ToDetailDto(this Build build, LogAnalysis analysis, IReadOnlyList<Report> reports)
+    public static BuildDetailDto ToDetailDto(this Build build, LogAnalysis analysis, IReadOnlyList<Report> reports, IReadOnlyList<BuildLore.Server.Reports.KnownIssueDto> knownIssues)
     {
         var summary = analysis.ToLogSummary();
         return new BuildDetailDto
@@ -180,6 +184,7 @@ internal static class BuildMapping
             Fingerprints = [.. analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Fingerprint).Distinct()],
             FailureCauses = [.. analysis.Causes.Select(c => new FailureCauseDto(c.Name, c.Description, c.Categories, c.LogLines))],
             LlmReports = [.. reports.Select(ToDto)],
+            KnownIssues = knownIssues,
         };
     }
 

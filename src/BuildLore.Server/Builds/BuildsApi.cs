@@ -1,6 +1,7 @@
 using System.Globalization;
 using BuildLore.Core.Builds;
 using BuildLore.Core.Analysis;
+using BuildLore.Core.Reports;
 using BuildLore.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -96,7 +97,9 @@ internal static class BuildsApi
             ? build.Analysis
             : await AnalyzeStoredLogAsync(store, build, excerptTokens, cancellationToken);
         var reports = await store.ListReportsAsync(build.Id, cancellationToken);
-        var dto = build.ToDetailDto(analysis, reports);
+        var fingerprints = analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Fingerprint).Distinct().ToList();
+        var known = build.Status == BuildStatus.Success ? [] : await new KnowledgeBase(store).FindAsync(fingerprints, build.Id, 10, cancellationToken);
+        var dto = build.ToDetailDto(analysis, reports, [.. known.Select(Reports.KnownIssueMapping.ToDto)]);
         return new BuildDetailResult(dto, store, detail);
     }
 
