@@ -34,6 +34,9 @@ public static class CliApp
         config.AddCommand<LogsCommand>("logs")
             .WithDescription("Print a build's log; with -f, follow it live until the build ends.")
             .WithExample("logs", "-f", "0196f1c2-7a3b-7c4d-9e8f-001122334455");
+        config.AddCommand<AgentCommand>("agent")
+            .WithDescription("The learning agent: analyze failed builds nobody has reported on (built-in offline analyzer), submit reports, repeat.")
+            .WithExample("agent", "--once", "--server", "http://127.0.0.1:8000");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("Walk through the API against a running server: builds, statistics, structure, a sample report.")
             .WithExample("demo")

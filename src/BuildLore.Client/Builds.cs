@@ -116,6 +116,59 @@ public sealed class BuildDetail
 
     /// <summary>The reports written about this build, oldest first. Empty when no LLM has analysed it yet.</summary>
     public IReadOnlyList<ReportInfo> LlmReports { get; init; } = [];
+
+    public string? Branch { get; init; }
+    public string? Commit { get; init; }
+
+    /// <summary>Why it failed (<c>compile_error</c>, <c>test_failure</c>, ...); null for a success or while it runs.</summary>
+    public string? Category { get; init; }
+    public double CategoryConfidence { get; init; }
+
+    /// <summary>Each distinct error and warning, located.</summary>
+    public IReadOnlyList<DiagnosticInfo> Diagnostics { get; init; } = [];
+
+    /// <summary>The log ranges that explain the failure: what to read first.</summary>
+    public IReadOnlyList<ExcerptInfo> FailureExcerpt { get; init; } = [];
+
+    /// <summary>Distinct fingerprints of the build's errors.</summary>
+    public IReadOnlyList<string> Fingerprints { get; init; } = [];
+
+    /// <summary>Earlier analyses of the same failures and whether their advice worked (fixed first).</summary>
+    public IReadOnlyList<KnownIssueInfo> KnownIssues { get; init; } = [];
+}
+
+/// <summary>An error or warning found in a build's log.</summary>
+public sealed class DiagnosticInfo
+{
+    public string Severity { get; init; } = "";
+    public string? File { get; init; }
+    public int? Line { get; init; }
+    public int? Column { get; init; }
+    public string? Code { get; init; }
+    public string Message { get; init; } = "";
+    public string? Tool { get; init; }
+    public long LogLine { get; init; }
+    public string Fingerprint { get; init; } = "";
+}
+
+/// <summary>A range of log lines quoted in a failure excerpt.</summary>
+public sealed class ExcerptInfo
+{
+    public long StartLine { get; init; }
+    public long EndLine { get; init; }
+    public string Text { get; init; } = "";
+}
+
+/// <summary>An earlier failure analysis of the same fingerprint, with its outcome (<c>fixed</c>, <c>failed_differently</c>, <c>still_failing</c>, <c>unknown</c>).</summary>
+public sealed class KnownIssueInfo
+{
+    public long ReportId { get; init; }
+    public string BuildId { get; init; } = "";
+    public string Analysis { get; init; } = "";
+    public IReadOnlyList<string> Recommendations { get; init; } = [];
+    public double Confidence { get; init; }
+    public string Fingerprint { get; init; } = "";
+    public string Outcome { get; init; } = "";
 }
 
 /// <summary>What the server found in a build's log: its size and its error and warning lines.</summary>

@@ -1,0 +1,81 @@
+using System.Text;
+using BuildLore.Client;
+
+namespace BuildLore.Agent;
+
+/// <summary>
+/// The analyzer that works offline with no configuration: it explains a failure from the server's
+/// category, diagnostics and failure excerpt, and repeats the advice of earlier reports on the same
+/// fingerprint whose outcome was a fix. Its confidence is no higher than the evidence allows.
+/// </summary>
+public sealed class RuleBasedAnalyzer : IBuildAnalyzer
+{
+    private static readonly Dictionary<string, (string Cause, string[] Advice)> Categories = new(StringComparer.Ordinal)
+    {
+        ["compile_error"] = ("The code does not compile.", ["Fix the first compiler error listed; later errors often follow from it."]),
+        ["link_error"] = ("Compilation succeeded but linking failed: a symbol or library is missing.", ["Check that every referenced function is defined and the library that provides it is linked."]),
+        ["test_failure"] = ("The build compiled but tests failed.", ["Run the failing tests locally and compare with the last green build's changes."]),
+        ["missing_dependency"] = ("A dependency (package, module, header or tool) could not be found.", ["Install or restore the missing dependency, and check its name and version in the manifest."]),
+        ["timeout"] = ("The build ran out of time.", ["Find the step that hangs in the last lines of the log; raise the timeout only if the work is legitimately slow."]),
+        ["crash"] = ("A process crashed (segfault, out of memory, killed, or an uncaught exception).", ["Reproduce the crashing step locally; check memory limits and the stack trace at the end of the log."]),
+        ["lint_error"] = ("A linter rejected the code.", ["Fix the reported rule violations or adjust the linter configuration deliberately."]),
+        ["config_error"] = ("The build's configuration is invalid.", ["Correct the configuration file or script reported in the first error."]),
+        ["network_error"] = ("The build could not reach a network resource.", ["Retry the build; if it persists, check the registry or host in the error and the runner's network access."]),
+        ["infrastructure"] = ("The build machine failed (disk full, runner lost, interrupted).", ["Re-run on a healthy runner; free disk space or check the runner's health."]),
+    };
+
+    public Task<AgentAnalysis?> AnalyzeAsync(BuildDetail build, CancellationToken cancellationToken = default)
+    {
+        var errors = build.Diagnostics.Where(d => d.Severity == "error").ToList();
+        if (build.Category is null && errors.Count == 0)
+        {
+            return Task.FromResult<AgentAnalysis?>(null);
+        }
+
+        var category = build.Category ?? "unknown";
+        var (cause, advice) = Categories.TryGetValue(category, out var known)
+            ? known
+            : ("The log does not show a recognised cause.", new[] { "Read the end of the log: the failure is not labelled by the tool." });
+
+        var text = new StringBuilder();
+        text.Append("Build ").Append(build.Id).Append(" failed: ").Append(category).Append(". ").Append(cause);
+        foreach (var error in errors.Take(5))
+        {
+            text.Append("\n- ").Append(error.File is null ? "" : $"{error.File}{(error.Line is null ? "" : $":{error.Line}")}: ").Append(error.Code is null ? "" : $"{error.Code} ").Append(error.Message);
+        }
+
+        if (errors.Count > 5)
+        {
+            text.Append("\n(").Append(errors.Count - 5).Append(" more errors)");
+        }
+
+        // Advice that was followed by a green build is the best evidence there is.
+        var recommendations = new List<(string, double)>();
+        var fixes = build.KnownIssues.Where(k => k.Outcome == "fixed").ToList();
+        foreach (var fix in fixes.Take(3))
+        {
+            foreach (var recommendation in fix.Recommendations)
+            {
+                recommendations.Add(($"{recommendation} (fixed this failure before: report {fix.ReportId})", Math.Min(0.9, 0.6 + 0.3 * fix.Confidence)));
+            }
+        }
+
+        var categoryConfidence = build.Category is null ? 0.3 : build.CategoryConfidence;
+        var first = errors.FirstOrDefault();
+        if (first is not null)
+        {
+            var location = first.File is null ? "" : $" in {first.File}{(first.Line is null ? "" : $" line {first.Line}")}";
+            recommendations.Add(($"Start with the first error{location}: {first.Message}", Math.Round(0.5 + 0.3 * categoryConfidence, 2)));
+        }
+
+        recommendations.AddRange(advice.Select(a => (a, Math.Round(0.4 + 0.3 * categoryConfidence, 2))));
+        var failedBefore = build.KnownIssues.Count(k => k.Outcome == "still_failing");
+        if (failedBefore > 0)
+        {
+            text.Append("\nEarlier advice on this failure did not fix it ").Append(failedBefore).Append(" time(s); see known issues.");
+        }
+
+        var confidence = Math.Round(fixes.Count > 0 ? Math.Max(0.8, categoryConfidence) : Math.Min(0.85, 0.3 + 0.5 * categoryConfidence), 2);
+        return Task.FromResult<AgentAnalysis?>(new AgentAnalysis(text.ToString(), recommendations, confidence));
+    }
+}

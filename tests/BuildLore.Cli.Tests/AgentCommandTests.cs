@@ -1,0 +1,60 @@
+using BuildLore.Tests;
+
+namespace BuildLore.Cli.Tests;
+
+/// <summary><c>buildlore agent --once</c>: the learning loop against a real server.</summary>
+public sealed class AgentCommandTests
+{
+    private const string Profiles = """
+        { "profiles": {
+            "broken": { "command": "echo 'src/cart.c:12:5: error: \"total\" undeclared (first use in this function)'; exit 1" },
+            "tests": { "command": "echo 'FAILED tests/test_api.py::test_login - assert 401 == 200'; exit 1" },
+            "fixed": { "command": "echo 'all good'" } } }
+        """;
+
+    [Fact]
+    public async Task AgentOnce_ReportsEachFailedBuildOnce_AndLearnsFromAFix()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("buildlore.json", Profiles);
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var broken = await server.RunBuildAsync("broken");
+        var tests = await server.RunBuildAsync("tests");
+        var green = await server.RunBuildAsync("fixed");
+        foreach (var id in new[] { broken, tests, green })
+        {
+            await server.WaitForBuildAsync(id);
+        }
+
+        var (first, firstOutput) = await CliRunner.RunAsync("agent", "--once", "--server", server.BaseAddress.ToString());
+        var (second, secondOutput) = await CliRunner.RunAsync("agent", "--once", "--server", server.BaseAddress.ToString());
+
+        Assert.Equal(0, first);
+        Assert.Contains("Submitted 2 report(s).", firstOutput, StringComparison.Ordinal);
+        Assert.Contains("Submitted 0 report(s).", secondOutput, StringComparison.Ordinal);
+        var report = Assert.Single(await server.Store.ListReportsAsync(broken));
+        Assert.Contains("compile_error", report.Analysis, StringComparison.Ordinal);
+        Assert.Contains("src/cart.c:12", report.Analysis, StringComparison.Ordinal);
+        Assert.Single(await server.Store.ListReportsAsync(tests));
+        Assert.Empty(await server.Store.ListReportsAsync(green));
+
+        // The failure comes back after a green build: the agent repeats the advice that preceded the fix.
+        await server.WaitForBuildAsync(await server.RunBuildAsync("fixed"));
+        var again = await server.RunBuildAsync("broken");
+        await server.WaitForBuildAsync(again);
+        await CliRunner.RunAsync("agent", "--once", "--threshold", "0.5", "--server", server.BaseAddress.ToString());
+
+        var learned = Assert.Single(await server.Store.ListReportsAsync(again));
+        Assert.Contains(learned.Recommendations, r => r.Contains($"fixed this failure before: report {report.Id}", StringComparison.Ordinal));
+        Assert.True(learned.Confidence >= 0.8);
+    }
+
+    [Fact]
+    public async Task AgentOnce_WhenTheServerIsDown_FailsClearly()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("agent", "--once", "--server", $"http://127.0.0.1:{FreePort.Get()}");
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("Cannot reach BuildLore", output, StringComparison.Ordinal);
+    }
+}
