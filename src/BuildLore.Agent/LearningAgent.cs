@@ -26,6 +26,9 @@ public sealed class LearningAgent(LLMClient client, IBuildAnalyzer analyzer, Age
 {
     private readonly AgentOptions _options = options ?? new AgentOptions();
 
+    /// <summary>This agent's name when it claims builds; unique per process.</summary>
+    public string Name { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
     /// <summary>One pass over the recent builds; returns how many reports were submitted.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
@@ -57,6 +60,12 @@ public sealed class LearningAgent(LLMClient client, IBuildAnalyzer analyzer, Age
         if (detail.LlmReports.Any(r => r.Type == ReportTypes.FailureAnalysis))
         {
             return false; // analyzed before, by this agent or anyone else
+        }
+
+        // Agents running side by side: the server lets one of them have each build.
+        if (!await client.ClaimAnalysisAsync(buildId, Name, TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false))
+        {
+            return false;
         }
 
         var analysis = await analyzer.AnalyzeAsync(detail, cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,8 @@ namespace BuildLore.Client;
 [JsonSerializable(typeof(AppendLogResult))]
 [JsonSerializable(typeof(FinishRequest))]
 [JsonSerializable(typeof(LogStreamData))]
+[JsonSerializable(typeof(Dictionary<string, object>))]
+[JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(ErrorBody))]
 internal sealed partial class ClientJson : JsonSerializerContext
 {

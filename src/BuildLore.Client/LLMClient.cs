@@ -295,6 +295,33 @@ public sealed class LLMClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Claims the right to analyze a build for a while (<c>POST /llm/learning/build/{id}/claim</c>), so that
+    /// agents running side by side report on each build once. False when it is already analyzed or claimed.
+    /// </summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="agent">A name unique to the calling agent process.</param>
+    /// <param name="ttl">How long the claim holds; five minutes by default.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<bool> ClaimAnalysisAsync(string buildId, string agent, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(agent);
+        var uri = CreateUri($"llm/learning/build/{Uri.EscapeDataString(buildId)}/claim");
+        var seconds = (int)(ttl ?? TimeSpan.FromMinutes(5)).TotalSeconds;
+        var body = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object> { ["agent"] = agent, ["ttl_seconds"] = seconds }, ClientJson.Default.DictionaryStringObject)));
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        try
+        {
+            using var response = await SendCoreAsync(HttpMethod.Post, uri, body, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (LLMClientException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Asks whether the server is up and ready (<c>GET /health</c>).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<HealthInfo> GetHealthAsync(CancellationToken cancellationToken = default) =>

@@ -95,6 +95,13 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
         ALTER TABLE builds ADD COLUMN job_url TEXT NULL;
         ALTER TABLE builds ADD COLUMN ingest_seq BIGINT NOT NULL DEFAULT 0;
         """,
+        """
+        CREATE TABLE analysis_leases (
+            build_id TEXT PRIMARY KEY REFERENCES builds (id),
+            holder TEXT NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+        """,
     ];
 
     public void Dispose() => _dataSource.Dispose();

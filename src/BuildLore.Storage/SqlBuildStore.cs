@@ -390,6 +390,22 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return id ?? throw new KeyNotFoundException($"Build '{report.BuildId}' does not exist.");
     }
 
+    public async Task<bool> TryLeaseAnalysisAsync(string buildId, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // One statement, so two agents racing for the same build cannot both win.
+        var changed = await connection.ExecuteAsync(Command(
+            """
+            INSERT INTO analysis_leases (build_id, holder, expires_at) VALUES (@buildId, @holder, @until)
+            ON CONFLICT (build_id) DO UPDATE SET holder = @holder, expires_at = @until
+            WHERE analysis_leases.expires_at < @now OR analysis_leases.holder = @holder
+            """,
+            new { buildId, holder, now = now.ToUnixTimeMilliseconds(), until = until.ToUnixTimeMilliseconds() },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
     public async Task<Report?> GetReportAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -122,5 +122,12 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         ALTER TABLE builds ADD COLUMN job_url TEXT NULL;
         ALTER TABLE builds ADD COLUMN ingest_seq INTEGER NOT NULL DEFAULT 0;
         """,
+        """
+        CREATE TABLE analysis_leases (
+            build_id TEXT PRIMARY KEY REFERENCES builds (id),
+            holder TEXT NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        """,
     ];
 }

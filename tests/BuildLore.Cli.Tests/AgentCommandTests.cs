@@ -57,4 +57,31 @@ public sealed class AgentCommandTests
         Assert.Equal(3, exitCode);
         Assert.Contains("Cannot reach BuildLore", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TwoAgentsAtOnce_ReportOnEachBuildExactlyOnce()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var ids = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            ids.Add(await DemoCommandTests.SeedAsync(server, "failed", $"src/f{i}.c:1:1: error: problem number {i}\n"));
+        }
+
+        using var first = new BuildLore.Client.LLMClient(server.BaseAddress.ToString());
+        using var second = new BuildLore.Client.LLMClient(server.BaseAddress.ToString());
+        var analyzer = new BuildLore.Agent.RuleBasedAnalyzer();
+        var options = new BuildLore.Agent.AgentOptions { Concurrency = 4 };
+
+        var counts = await Task.WhenAll(
+            new BuildLore.Agent.LearningAgent(first, analyzer, options).RunOnceAsync(),
+            new BuildLore.Agent.LearningAgent(second, analyzer, options).RunOnceAsync());
+
+        Assert.Equal(40, counts.Sum());
+        foreach (var id in ids)
+        {
+            Assert.Single(await server.Store.ListReportsAsync(id));
+        }
+    }
 }

@@ -74,3 +74,25 @@ public class IngestTests
         Assert.Equal("main", read.Branch);
     }
 }
+
+public class LeaseTests
+{
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task LeaseAnalysis_OneHolderAtATimeUntilItExpires(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var build = await store.CreateBuildAsync(new NewBuild("app", "ci"));
+        var now = DateTimeOffset.UtcNow;
+
+        var racing = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => store.TryLeaseAnalysisAsync(build.Id, $"agent-{i}", now, now.AddMinutes(5))));
+        Assert.Single(racing, granted => granted);
+
+        var winner = $"agent-{Array.IndexOf(racing, true)}";
+        Assert.True(await store.TryLeaseAnalysisAsync(build.Id, winner, now.AddMinutes(1), now.AddMinutes(6)));   // renewal
+        Assert.False(await store.TryLeaseAnalysisAsync(build.Id, "late", now.AddMinutes(2), now.AddMinutes(7)));
+        Assert.True(await store.TryLeaseAnalysisAsync(build.Id, "late", now.AddMinutes(10), now.AddMinutes(15))); // expired
+    }
+}

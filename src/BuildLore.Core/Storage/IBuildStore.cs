@@ -55,6 +55,12 @@ public interface IBuildStore
 
     Task<Report?> GetReportAsync(long id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gives <paramref name="holder"/> the right to analyze a build until <paramref name="until"/>, unless
+    /// someone else holds an unexpired lease on it. Several agents use this so each build is analyzed once.
+    /// </summary>
+    Task<bool> TryLeaseAnalysisAsync(string buildId, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default);
+
     /// <summary>Reports newest first, filtered, with the total matching.</summary>
     Task<(IReadOnlyList<Report> Reports, long Total)> ListReportsAsync(ReportQuery query, CancellationToken cancellationToken = default);
 

@@ -29,7 +29,61 @@ internal static class KnowledgeApi
             .WithSummary("Earlier failure analyses of builds that failed with these fingerprints (?fingerprint=, repeatable), and their outcome.")
             .WithDescription("outcome: fixed (the next build of that project and branch passed), failed_differently, still_failing, or unknown (no build since). Fixed first.");
 
+        group.MapPost("/build/{id}/claim", ClaimAnalysis)
+            .WithName("ClaimAnalysis")
+            .WithSummary("Lets one agent analyze a build: 200 when the claim is granted, 409 when the build already has a failure analysis or another agent holds an unexpired claim.")
+            .WithDescription("Body: {\"agent\": \"name\", \"ttl_seconds\": 300}. Agents running side by side claim before analyzing, so each build is reported on once.");
+
         return app;
+    }
+
+    private static async Task<Results<Ok<ClaimResponse>, JsonHttpResult<ErrorResponse>>> ClaimAnalysis(
+        string id, HttpRequest request, IBuildStore store, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, 4096, cancellationToken);
+        string? agent = null;
+        var ttl = 300;
+        try
+        {
+            if (body is { Length: > 0 } bytes)
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(bytes);
+                if (document.RootElement.TryGetProperty("agent", out var a) && a.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    agent = a.GetString();
+                }
+
+                if (document.RootElement.TryGetProperty("ttl_seconds", out var t) && (t.ValueKind != System.Text.Json.JsonValueKind.Number || !t.TryGetInt32(out ttl) || ttl is < 1 or > 86_400))
+                {
+                    return ApiErrors.BadRequest("ttl_seconds must be a whole number from 1 to 86400.", "ttl_seconds", "1..86400");
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return ApiErrors.BadRequest($"The body is not valid JSON: {e.Message}", "body", "a JSON object");
+        }
+
+        if (string.IsNullOrWhiteSpace(agent))
+        {
+            return ApiErrors.BadRequest("agent is required: a name unique to the agent process.", "agent", "a non-empty string");
+        }
+
+        if (await store.GetBuildAsync(id, cancellationToken) is null)
+        {
+            return ApiErrors.NotFound($"No build with id '{id}'.", "id");
+        }
+
+        if ((await store.ListReportsAsync(id, cancellationToken)).Any(r => r.Type == ReportType.FailureAnalysis))
+        {
+            return ApiErrors.Create(StatusCodes.Status409Conflict, $"Build '{id}' already has a failure analysis.", "id");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var until = now.AddSeconds(ttl);
+        return await store.TryLeaseAnalysisAsync(id, agent, now, until, cancellationToken)
+            ? TypedResults.Ok(new ClaimResponse(id, agent, until))
+            : ApiErrors.Create(StatusCodes.Status409Conflict, $"Another agent is analyzing build '{id}'.", "id");
     }
 
     private static async Task<Results<Ok<ReportListResponse>, JsonHttpResult<ErrorResponse>>> ListReports(
@@ -121,6 +175,12 @@ internal static class KnownIssueMapping
 }
 
 public sealed record ReportListResponse(IReadOnlyList<ReportDto> Reports, long Total, int Skip, int Limit)
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Status => "ok";
+}
+
+public sealed record ClaimResponse(string BuildId, string Agent, DateTimeOffset ExpiresAt)
 {
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Status => "ok";
