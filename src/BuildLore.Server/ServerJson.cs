@@ -26,6 +26,8 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(ReportRequest))]
 [JsonSerializable(typeof(ReportStoredResponse))]
 [JsonSerializable(typeof(CodebaseResponse))]
+[JsonSerializable(typeof(CodebaseFileResponse))]
+[JsonSerializable(typeof(CodebaseSearchResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(RunBuildRequest))]
 [JsonSerializable(typeof(RunBuildResponse))]

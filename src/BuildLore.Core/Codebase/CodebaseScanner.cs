@@ -52,6 +52,58 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         "test", "tests", "__tests__", "spec", "specs", "testing", "e2e",
     };
 
+    /// <summary>
+    /// The workspace's files a client may see, relative with '/' separators: git-ignored files, secret
+    /// files, dependency and output folders and links that leave the workspace are not among them.
+    /// </summary>
+    public IReadOnlyList<string> ListVisibleFiles(string workspaceRoot, CancellationToken cancellationToken = default)
+    {
+        var root = Path.GetFullPath(workspaceRoot);
+        var realRoot = RealPath(root) ?? root;
+        var files = ListFiles(root, cancellationToken);
+        files.Sort(StringComparer.Ordinal);
+        return [.. files.Where(f => File.Exists(Path.Combine(root, f)) && IsInsideRoot(realRoot, Path.Combine(root, f)))];
+    }
+
+    /// <summary>True when <paramref name="relative"/> is a file a client may see (same rules as <see cref="ListVisibleFiles"/>).</summary>
+    public bool IsVisible(string workspaceRoot, string relative, CancellationToken cancellationToken = default)
+    {
+        var root = Path.GetFullPath(workspaceRoot);
+        var full = Path.Combine(root, relative);
+        if (!IsListable(relative) || !File.Exists(full) || !IsInsideRoot(RealPath(root) ?? root, full))
+        {
+            return false;
+        }
+
+        // git decides what it ignores; outside a repository nothing is ignored but the rules above.
+        return !(_options.UseGit && GitIgnores(root, relative, cancellationToken));
+    }
+
+    private static bool GitIgnores(string root, string relative, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var start = new ProcessStartInfo("git") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in (string[])["check-ignore", "-q", "--", relative])
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var git = Process.Start(start);
+            if (git is null)
+            {
+                return false;
+            }
+
+            git.WaitForExitAsync(cancellationToken).GetAwaiter().GetResult();
+            return git.ExitCode == 0; // 0: ignored, 1: not ignored, 128: not a repository
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
     public CodebaseSnapshot Scan(string workspaceRoot, CancellationToken cancellationToken = default)
     {
         var root = Path.GetFullPath(workspaceRoot);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BuildLore.Server.Codebase;
@@ -20,7 +21,66 @@ internal static class CodebaseApi
             .WithDescription(
                 "workspace_root is the workspace folder's name, not its absolute path, so the host's layout is not revealed. " +
                 "git-ignored files, secret files (.env*, *.pem, *.key, id_rsa*, appsettings.*.json...) and links leaving the workspace are never included.");
+
+        app.MapGet("/llm/learning/codebase/file", GetFile)
+            .WithTags("Codebase")
+            .WithName("GetCodebaseFile")
+            .WithSummary("One file of the workspace (or lines start..end of it), with its language and line count; secrets redacted.");
+
+        app.MapGet("/llm/learning/codebase/search", Search)
+            .WithTags("Codebase")
+            .WithName("SearchCodebase")
+            .WithSummary("Lines of the workspace's visible text files containing q (plain text, or a regular expression with regex=true), with context.");
         return app;
+    }
+
+    private static Results<Ok<CodebaseFileResponse>, JsonHttpResult<ErrorResponse>> GetFile(
+        string? path, string? start, string? end, IOptions<BuildLoreOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (!Builds.BuildsApi.TryParseInt(start, 1, 1, int.MaxValue, out var first) || !Builds.BuildsApi.TryParseInt(end, int.MaxValue, 1, int.MaxValue, out var last) || last < first)
+        {
+            return ApiErrors.BadRequest("start and end are 1-based line numbers with start <= end.", start is null ? "end" : "start", "1 <= start <= end");
+        }
+
+        try
+        {
+            var file = new WorkspaceFiles(options.Value.ResolveWorkspace()).Read(path ?? "", first, end is null ? null : last, cancellationToken);
+            return TypedResults.Ok(new CodebaseFileResponse(file.Path, file.Language, file.Size, file.TotalLines, file.StartLine, file.EndLine, file.Content, file.Binary, file.Truncated, file.Redactions));
+        }
+        catch (WorkspacePathException e)
+        {
+            CodebaseLog.Refused(loggers.CreateLogger("BuildLore.Codebase"), path ?? "", e.Message);
+            return ApiErrors.Create(StatusCodes.Status403Forbidden, e.Message, "path", "a visible file path relative to the workspace root");
+        }
+    }
+
+    private static Results<Ok<CodebaseSearchResponse>, JsonHttpResult<ErrorResponse>> Search(
+        string? q, string? regex, string? limit, string? context, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(q))
+        {
+            return ApiErrors.BadRequest("q is required: the text (or, with regex=true, the regular expression) to find.", "q", "a non-empty string");
+        }
+
+        if (!Builds.BuildsApi.TryParseInt(limit, 50, 1, 500, out var take))
+        {
+            return ApiErrors.BadRequest($"limit must be a whole number from 1 to 500 (got '{limit}').", "limit", "1..500");
+        }
+
+        if (!Builds.BuildsApi.TryParseInt(context, 2, 0, 20, out var around))
+        {
+            return ApiErrors.BadRequest($"context must be a whole number from 0 to 20 (got '{context}').", "context", "0..20");
+        }
+
+        try
+        {
+            var (hits, truncated) = new WorkspaceFiles(options.Value.ResolveWorkspace()).Search(q, regex is "true" or "1", take, around, cancellationToken);
+            return TypedResults.Ok(new CodebaseSearchResponse(q, [.. hits.Select(h => new SearchHitDto(h.Path, h.Line, h.Text, h.Before, h.After))], truncated));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            return ApiErrors.BadRequest($"q is not a supported regular expression: {e.Message}", "q", "a .NET regular expression without backreferences or lookarounds");
+        }
     }
 
     private static async Task<Ok<CodebaseResponse>> GetCodebase(IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
@@ -29,6 +89,26 @@ internal static class CodebaseApi
         var snapshot = await Task.Run(() => new CodebaseScanner().Scan(workspace, cancellationToken), cancellationToken);
         return TypedResults.Ok(new CodebaseResponse(snapshot.ToDto()));
     }
+}
+
+public sealed record CodebaseFileResponse(string Path, string Language, long Size, long TotalLines, long StartLine, long EndLine, string? Content, bool Binary, bool Truncated, int Redactions)
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Status => "ok";
+}
+
+public sealed record SearchHitDto(string Path, long Line, string Text, IReadOnlyList<string> Before, IReadOnlyList<string> After);
+
+public sealed record CodebaseSearchResponse(string Query, IReadOnlyList<SearchHitDto> Hits, bool Truncated)
+{
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string Status => "ok";
+}
+
+internal static partial class CodebaseLog
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Refused codebase path '{Path}': {Reason}")]
+    public static partial void Refused(ILogger logger, string path, string reason);
 }
 
 public sealed record CodebaseResponse(CodebaseDto Codebase)

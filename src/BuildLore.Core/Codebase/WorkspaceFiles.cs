@@ -1,0 +1,192 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using BuildLore.Core.Analysis.Redaction;
+
+namespace BuildLore.Core.Codebase;
+
+/// <summary>Why a path was refused, in words a client can act on.</summary>
+public sealed class WorkspacePathException(string message) : Exception(message);
+
+/// <summary>A file's text, or a part of it, as a client may see it.</summary>
+public sealed record WorkspaceFile(string Path, string Language, long Size, long TotalLines, long StartLine, long EndLine, string? Content, bool Binary, bool Truncated, int Redactions);
+
+/// <summary>A line that matched a search, with the lines around it.</summary>
+public sealed record SearchHit(string Path, long Line, string Text, IReadOnlyList<string> Before, IReadOnlyList<string> After);
+
+/// <summary>
+/// Reading and searching the workspace's files for clients, confined to the workspace: every path is
+/// checked before anything is opened (no absolute paths, no <c>..</c>, no links leaving the root, no
+/// secret, ignored or tool-output files), and secrets inside the text are redacted.
+/// </summary>
+public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanner = null)
+{
+    public const int MaxFileChars = 256 * 1024;
+    private const long MaxSearchedFileBytes = 2 * 1024 * 1024;
+    private readonly CodebaseScanner _scanner = scanner ?? new CodebaseScanner();
+    private readonly string _root = Path.GetFullPath(workspaceRoot);
+
+    /// <summary>Checks a client's path and returns it relative with '/' separators.</summary>
+    /// <exception cref="WorkspacePathException">The path tries to leave the workspace, or names a file clients may not see.</exception>
+    public string Check(string? path, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new WorkspacePathException("path is required: a file path relative to the workspace root, such as src/main.py.");
+        }
+
+        if (path.Length > 1024 || path.Any(c => c < ' ' || c == '\\'))
+        {
+            throw new WorkspacePathException("path must be a relative path with '/' separators and no control characters.");
+        }
+
+        var normalized = path.Normalize(NormalizationForm.FormKC);
+        if (Path.IsPathRooted(path) || path.StartsWith('/') || path.StartsWith('~') || (path.Length > 1 && path[1] == ':'))
+        {
+            throw new WorkspacePathException("path must be relative to the workspace root, not absolute.");
+        }
+
+        var segments = normalized.Split('/');
+        if (segments.Any(s => s is ".." or "." || s.Contains("..", StringComparison.Ordinal) && s.Trim('.').Length == 0))
+        {
+            throw new WorkspacePathException("path must not contain '.' or '..' segments: it stays inside the workspace.");
+        }
+
+        var relative = string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        if (!_scanner.IsVisible(_root, relative, cancellationToken))
+        {
+            throw new WorkspacePathException(File.Exists(Path.Combine(_root, relative))
+                ? $"'{relative}' is not available: secret, git-ignored and tool-output files, and links that leave the workspace, are never returned."
+                : $"'{relative}' is not a file in the workspace.");
+        }
+
+        return relative;
+    }
+
+    /// <summary>Reads a checked file, or lines <paramref name="start"/>..<paramref name="end"/> of it (1-based, inclusive).</summary>
+    public WorkspaceFile Read(string path, long? start = null, long? end = null, CancellationToken cancellationToken = default)
+    {
+        var relative = Check(path, cancellationToken);
+        var full = Path.Combine(_root, relative);
+        var size = new FileInfo(full).Length;
+        var language = Languages.Of(relative);
+        using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var head = new byte[Math.Min(8000, size)];
+        stream.ReadExactly(head);
+        if (head.AsSpan().Contains((byte)0))
+        {
+            return new WorkspaceFile(relative, language, size, 0, 0, 0, null, Binary: true, Truncated: false, Redactions: 0);
+        }
+
+        stream.Position = 0;
+        using var reader = new StreamReader(stream, new UTF8Encoding(false, false));
+        var first = Math.Max(1, start ?? 1);
+        var last = end ?? long.MaxValue;
+        var content = new StringBuilder();
+        var redactor = new StreamingRedactor();
+        long number = 0, endLine = 0;
+        var truncated = false;
+        var redactions = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            number++;
+            var clean = redactor.Redact(line, out var count);
+            if (number < first || number > last)
+            {
+                continue;
+            }
+
+            if (content.Length + clean.Length + 1 > MaxFileChars)
+            {
+                truncated = true;
+                continue;
+            }
+
+            redactions += count;
+            content.Append(clean).Append('\n');
+            endLine = number;
+        }
+
+        return new WorkspaceFile(relative, language, size, number, endLine == 0 ? 0 : first, endLine, content.ToString(), Binary: false, truncated, redactions);
+    }
+
+    /// <summary>Finds lines containing <paramref name="query"/> (plain text, or a regular expression) in the visible text files.</summary>
+    public (IReadOnlyList<SearchHit> Hits, bool Truncated) Search(string query, bool regex, int maxHits, int context, CancellationToken cancellationToken = default)
+    {
+        var pattern = regex
+            ? new Regex(query, RegexOptions.NonBacktracking | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))
+            : null;
+        var hits = new List<SearchHit>();
+        foreach (var relative in _scanner.ListVisibleFiles(_root, cancellationToken))
+        {
+            var full = Path.Combine(_root, relative);
+            if (new FileInfo(full).Length > MaxSearchedFileBytes || IsBinary(full))
+            {
+                continue;
+            }
+
+            var lines = File.ReadAllLines(full);
+            var redactor = new StreamingRedactor();
+            for (var i = 0; i < lines.Length; i++)
+            {
+                lines[i] = redactor.Redact(lines[i]);
+            }
+
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var isMatch = pattern?.IsMatch(lines[i]) ?? lines[i].Contains(query, StringComparison.OrdinalIgnoreCase);
+                if (!isMatch)
+                {
+                    continue;
+                }
+
+                if (hits.Count == maxHits)
+                {
+                    return (hits, true);
+                }
+
+                hits.Add(new SearchHit(relative, i + 1, lines[i],
+                    lines[Math.Max(0, i - context)..i], lines[(i + 1)..Math.Min(lines.Length, i + 1 + context)]));
+            }
+        }
+
+        return (hits, false);
+    }
+
+    private static bool IsBinary(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var head = new byte[Math.Min(8000, stream.Length)];
+        stream.ReadExactly(head);
+        return head.AsSpan().Contains((byte)0);
+    }
+}
+
+/// <summary>A file's language, from its name.</summary>
+public static class Languages
+{
+    private static readonly Dictionary<string, string> ByExtension = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".cs"] = "csharp", [".fs"] = "fsharp", [".vb"] = "vb", [".py"] = "python", [".go"] = "go", [".rs"] = "rust", [".java"] = "java",
+        [".kt"] = "kotlin", [".scala"] = "scala", [".rb"] = "ruby", [".php"] = "php", [".c"] = "c", [".h"] = "c", [".cc"] = "cpp", [".cpp"] = "cpp",
+        [".hpp"] = "cpp", [".cxx"] = "cpp", [".js"] = "javascript", [".mjs"] = "javascript", [".cjs"] = "javascript", [".jsx"] = "javascript",
+        [".ts"] = "typescript", [".tsx"] = "typescript", [".vue"] = "vue", [".svelte"] = "svelte", [".html"] = "html", [".css"] = "css",
+        [".scss"] = "scss", [".json"] = "json", [".xml"] = "xml", [".csproj"] = "xml", [".props"] = "xml", [".yml"] = "yaml", [".yaml"] = "yaml",
+        [".toml"] = "toml", [".md"] = "markdown", [".sh"] = "shell", [".sql"] = "sql", [".swift"] = "swift", [".f90"] = "fortran", [".razor"] = "razor",
+    };
+
+    public static string Of(string path)
+    {
+        var name = Path.GetFileName(path);
+        if (name is "Makefile" or "makefile" or "GNUmakefile")
+        {
+            return "makefile";
+        }
+
+        if (name.StartsWith("Dockerfile", StringComparison.Ordinal))
+        {
+            return "dockerfile";
+        }
+
+        return ByExtension.TryGetValue(Path.GetExtension(name), out var language) ? language : "text";
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using BuildLore.Tests;
+
+namespace BuildLore.Server.Tests;
+
+/// <summary>
+/// Attempts to read outside the workspace, or secrets inside it, through the codebase API: every one
+/// must be refused and leak nothing.
+/// </summary>
+public sealed class CodebaseSecurityTests : IAsyncLifetime
+{
+    private const string OutsideMarker = "OUTSIDE-MARKER-7f3a";
+    private const string EnvMarker = "ENV-MARKER-91c2";
+    private const string KeyMarker = "KEY-MARKER-4b7e";
+    private const string IgnoredMarker = "IGNORED-MARKER-2d9f";
+    private const string GitMarker = "GIT-MARKER-c0de";
+
+    private readonly TempDirectory _outside = new("buildlore-outside");
+    private readonly TempDirectory _workspace = new("buildlore-ws");
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _outside.Write("outside-secret.txt", OutsideMarker);
+        _workspace.Write("src/app.py", "import os\napi_key = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'\nprint('hello')\n");
+        _workspace.Write("README.md", "# demo\n");
+        _workspace.Write(".env", $"TOKEN={EnvMarker}");
+        _workspace.Write("config/.env.local", $"TOKEN={EnvMarker}");
+        _workspace.Write("certs/server.pem", $"-----BEGIN PRIVATE KEY-----\n{KeyMarker}\n");
+        _workspace.Write("id_rsa", KeyMarker);
+        _workspace.Write("appsettings.Development.json", $"{{ \"Secret\": \"{KeyMarker}\" }}");
+        _workspace.Write(".gitignore", "ignored.log\nbuild/\n");
+        _workspace.Write("ignored.log", IgnoredMarker);
+        _workspace.Write("build/out.txt", IgnoredMarker);
+        _workspace.Write("node_modules/pkg/index.js", IgnoredMarker);
+        File.WriteAllBytes(_workspace.Combine("logo.png"), [0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0]);
+        File.CreateSymbolicLink(_workspace.Combine("escape"), _outside.Path);
+        File.CreateSymbolicLink(_workspace.Combine("passwd-link"), _outside.Combine("outside-secret.txt"));
+        Git("init", "-q");
+        Git("config", "user.email", "t@example.invalid");
+        Git("config", "user.name", "t");
+        File.AppendAllText(_workspace.Combine(".git", "config"), $"# {GitMarker}\n");
+        Git("add", "-A");
+        Git("commit", "-qm", "init");
+        _server = await TestServer.StartAsync(_workspace.Path, dataDir: _outside.Combine("data"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _workspace.Dispose();
+        _outside.Dispose();
+    }
+
+    private void Git(params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = _workspace.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var git = Process.Start(start)!;
+        git.WaitForExit();
+        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {git.StandardError.ReadToEnd()}");
+    }
+
+    private static void AssertNoLeak(string body)
+    {
+        foreach (var marker in new[] { OutsideMarker, EnvMarker, KeyMarker, IgnoredMarker, GitMarker, "root:x:0:0" })
+        {
+            Assert.DoesNotContain(marker, body, StringComparison.Ordinal);
+        }
+    }
+
+    public static TheoryData<string> EscapeAttempts => new()
+    {
+        // Already URL-encoded as they are sent: the server decodes the query once.
+        Uri.EscapeDataString("../outside-secret.txt"),
+        Uri.EscapeDataString("../../../../etc/passwd"),
+        Uri.EscapeDataString("src/../../etc/passwd"),
+        Uri.EscapeDataString("src/./../../etc/passwd"),
+        Uri.EscapeDataString("/etc/passwd"),
+        Uri.EscapeDataString("//etc/passwd"),
+        Uri.EscapeDataString("~/.ssh/id_rsa"),
+        Uri.EscapeDataString("C:\\Windows\\win.ini"),
+        Uri.EscapeDataString("src\\..\\..\\etc\\passwd"),
+        "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "%252e%252e%252fetc%252fpasswd",
+        "..%2f..%2f..%2fetc%2fpasswd",
+        "%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
+        Uri.EscapeDataString("．．/．．/etc/passwd"),
+        Uri.EscapeDataString("..\u2215..\u2215etc\u2215passwd"),
+        Uri.EscapeDataString("src/app.py\0.txt"),
+        Uri.EscapeDataString("escape/outside-secret.txt"),
+        Uri.EscapeDataString("passwd-link"),
+        Uri.EscapeDataString("escape/../escape/outside-secret.txt"),
+        Uri.EscapeDataString(".env"),
+        Uri.EscapeDataString("config/.env.local"),
+        Uri.EscapeDataString("certs/server.pem"),
+        Uri.EscapeDataString("id_rsa"),
+        Uri.EscapeDataString("appsettings.Development.json"),
+        Uri.EscapeDataString(".git/config"),
+        Uri.EscapeDataString(".git/HEAD"),
+        Uri.EscapeDataString("ignored.log"),
+        Uri.EscapeDataString("build/out.txt"),
+        Uri.EscapeDataString("node_modules/pkg/index.js"),
+        Uri.EscapeDataString("src/../.env"),
+        Uri.EscapeDataString("./.env"),
+        Uri.EscapeDataString("src"),
+        Uri.EscapeDataString(new string('a', 5000)),
+        "",
+    };
+
+    [Theory]
+    [MemberData(nameof(EscapeAttempts))]
+    public async Task ReadFile_EscapeOrSecretAttempt_IsRefusedAndLeaksNothing(string encodedPath)
+    {
+        using var response = await _server.Http.GetAsync($"llm/learning/codebase/file?path={encodedPath}");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.InRange((int)response.StatusCode, 400, 499);
+        AssertNoLeak(body);
+    }
+
+    [Theory]
+    [InlineData(OutsideMarker, "false")]
+    [InlineData(EnvMarker, "false")]
+    [InlineData(KeyMarker, "false")]
+    [InlineData(IgnoredMarker, "false")]
+    [InlineData("MARKER-[0-9a-f]{4}", "true")]
+    [InlineData("BEGIN PRIVATE KEY", "false")]
+    public async Task Search_NeverFindsSecretsIgnoredOrOutsideFiles(string query, string regex)
+    {
+        var result = await _server.GetJsonAsync($"llm/learning/codebase/search?q={Uri.EscapeDataString(query)}&regex={regex}");
+
+        // The response echoes the query; what it found must hold nothing.
+        var hits = result.GetProperty("hits");
+        Assert.Equal(0, hits.GetArrayLength());
+        AssertNoLeak(hits.GetRawText());
+    }
+
+    [Fact]
+    public async Task ReadFile_VisibleFile_ComesBackWithItsSecretsRedacted()
+    {
+        var file = await _server.GetJsonAsync("llm/learning/codebase/file?path=src/app.py");
+        var part = await _server.GetJsonAsync("llm/learning/codebase/file?path=src/app.py&start=3&end=3");
+        var binary = await _server.GetJsonAsync("llm/learning/codebase/file?path=logo.png");
+
+        Assert.Equal("python", file.GetProperty("language").GetString());
+        Assert.Equal(3, file.GetProperty("total_lines").GetInt32());
+        Assert.Contains("api_key = '***'", file.GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789", file.GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, file.GetProperty("redactions").GetInt32());
+        Assert.Equal("print('hello')\n", part.GetProperty("content").GetString());
+        Assert.True(binary.GetProperty("binary").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, binary.GetProperty("content").ValueKind);
+    }
+
+    [Fact]
+    public async Task Search_FindsVisibleTextWithContext()
+    {
+        var result = await _server.GetJsonAsync("llm/learning/codebase/search?q=hello&context=1");
+
+        var hit = Assert.Single(result.GetProperty("hits").EnumerateArray());
+        Assert.Equal("src/app.py", hit.GetProperty("path").GetString());
+        Assert.Equal(3, hit.GetProperty("line").GetInt32());
+        Assert.Equal(["api_key = '***'"], hit.GetProperty("before").EnumerateArray().Select(l => l.GetString()));
+    }
+}
