@@ -37,6 +37,9 @@ public static class CliApp
         config.AddCommand<AgentCommand>("agent")
             .WithDescription("The learning agent: analyze failed builds nobody has reported on (built-in offline analyzer), submit reports, repeat.")
             .WithExample("agent", "--once", "--server", "http://127.0.0.1:8000");
+        config.AddCommand<CodebaseCommand>("codebase")
+            .WithDescription("Show the workspace as the server shows it to an LLM: tree, structure, key configuration (offline).")
+            .WithExample("codebase", "--json");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("Walk through the API against a running server: builds, statistics, structure, a sample report.")
             .WithExample("demo")
