@@ -105,6 +105,7 @@ public static class BuildLoreServer
         app.MapIngest();
         app.MapLog();
         app.MapLogStream();
+        app.MapCompare();
         app.MapCodebase();
         app.MapReports();
         app.MapKnowledge();

@@ -21,6 +21,7 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(ClaimResponse))]
 [JsonSerializable(typeof(KnowledgeResponse))]
 [JsonSerializable(typeof(LogResponse))]
+[JsonSerializable(typeof(CompareResponse))]
 [JsonSerializable(typeof(IngestBuildResponse))]
 [JsonSerializable(typeof(AppendLogResponse))]
 [JsonSerializable(typeof(ReportRequest))]

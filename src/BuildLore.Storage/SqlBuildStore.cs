@@ -491,6 +491,22 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return row?.ToBuild();
     }
 
+    public async Task<Build?> FindLastSuccessBeforeAsync(string project, string? branch, DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var id = await connection.ExecuteScalarAsync<string?>(Command(
+            """
+            SELECT id FROM builds
+            WHERE project = @project AND (branch = @branch OR (@branch IS NULL AND branch IS NULL))
+              AND created_at < @before AND status = 'success'
+            ORDER BY seq DESC LIMIT 1
+            """,
+            new { project, branch, before = before.ToUnixTimeMilliseconds() },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return id is null ? null : await GetBuildAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<string>> ListErrorFingerprintsAsync(string buildId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);

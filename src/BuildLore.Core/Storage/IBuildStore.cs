@@ -70,6 +70,9 @@ public interface IBuildStore
     /// <summary>The first finished build of the same project and branch created after <paramref name="after"/>.</summary>
     Task<Build?> FindNextFinishedBuildAsync(string project, string? branch, DateTimeOffset after, CancellationToken cancellationToken = default);
 
+    /// <summary>The last successful build of the same project and branch created before <paramref name="before"/> (with its analysis).</summary>
+    Task<Build?> FindLastSuccessBeforeAsync(string project, string? branch, DateTimeOffset before, CancellationToken cancellationToken = default);
+
     /// <summary>The distinct fingerprints of a build's errors.</summary>
     Task<IReadOnlyList<string>> ListErrorFingerprintsAsync(string buildId, CancellationToken cancellationToken = default);
 
