@@ -322,6 +322,19 @@ public sealed class LLMClient : IDisposable
         }
     }
 
+    /// <summary>Attaches a test report (JUnit XML or TRX, as a runner wrote it) to a build (<c>POST /llm/learning/build/{id}/tests</c>).</summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="report">The report's bytes.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">With status 400 when the report is neither JUnit nor TRX.</exception>
+    public async Task UploadTestResultsAsync(string buildId, byte[] report, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        var content = new ByteArrayContent(report);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
+        using var response = await SendCoreAsync(HttpMethod.Post, CreateUri($"llm/learning/build/{Uri.EscapeDataString(buildId)}/tests"), content, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Asks whether the server is up and ready (<c>GET /health</c>).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<HealthInfo> GetHealthAsync(CancellationToken cancellationToken = default) =>

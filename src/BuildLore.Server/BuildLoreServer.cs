@@ -106,6 +106,7 @@ public static class BuildLoreServer
         app.MapLog();
         app.MapLogStream();
         app.MapCompare();
+        BuildLore.Server.TestResults.TestResultsApi.MapTestResults(app);
         app.MapCodebase();
         app.MapReports();
         app.MapKnowledge();

@@ -21,6 +21,8 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(ClaimResponse))]
 [JsonSerializable(typeof(KnowledgeResponse))]
 [JsonSerializable(typeof(LogResponse))]
+[JsonSerializable(typeof(BuildLore.Server.TestResults.TestUploadResponse))]
+[JsonSerializable(typeof(BuildLore.Server.TestResults.FlakyTestsResponse))]
 [JsonSerializable(typeof(CompareResponse))]
 [JsonSerializable(typeof(IngestBuildResponse))]
 [JsonSerializable(typeof(AppendLogResponse))]

@@ -102,6 +102,20 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
             expires_at BIGINT NOT NULL
         );
         """,
+        """
+        CREATE TABLE test_results (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            build_id TEXT NOT NULL REFERENCES builds (id),
+            name TEXT NOT NULL,
+            suite TEXT NULL,
+            outcome TEXT NOT NULL,
+            duration_ms BIGINT NULL,
+            message TEXT NULL,
+            created_at BIGINT NOT NULL
+        );
+        CREATE INDEX test_results_build ON test_results (build_id);
+        CREATE INDEX test_results_name ON test_results (name);
+        """,
     ];
 
     public void Dispose() => _dataSource.Dispose();

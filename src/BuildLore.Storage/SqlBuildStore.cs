@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using BuildLore.Core.Builds;
 using BuildLore.Core.Reports;
+using BuildLore.Core.TestResults;
 using BuildLore.Core.Storage;
 using Dapper;
 
@@ -404,6 +405,101 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             null,
             cancellationToken)).ConfigureAwait(false);
         return changed == 1;
+    }
+
+    public async Task AddTestResultsAsync(string buildId, IReadOnlyList<TestCaseResult> results, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var exists = await connection.ExecuteScalarAsync<long>(Command("SELECT COUNT(*) FROM builds WHERE id = @buildId", new { buildId }, transaction, cancellationToken)).ConfigureAwait(false);
+        if (exists == 0)
+        {
+            throw new KeyNotFoundException($"Build '{buildId}' does not exist.");
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await connection.ExecuteAsync(Command(
+            """
+            INSERT INTO test_results (build_id, name, suite, outcome, duration_ms, message, created_at)
+            VALUES (@buildId, @name, @suite, @outcome, @durationMs, @message, @createdAt)
+            """,
+            results.Select(r => new
+            {
+                buildId,
+                name = r.Name,
+                suite = r.Suite,
+                outcome = r.Outcome,
+                durationMs = r.DurationSeconds is { } s ? (long?)Math.Round(s * 1000) : null,
+                message = r.Message,
+                createdAt = now,
+            }),
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<TestCaseResult>> ListTestResultsAsync(string buildId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<TestRow>(Command(
+            "SELECT name AS Name, suite AS Suite, outcome AS Outcome, duration_ms AS DurationMs, message AS Message FROM test_results WHERE build_id = @buildId ORDER BY id",
+            new { buildId }, null, cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new TestCaseResult(r.Name, r.Suite, r.Outcome, r.DurationMs / 1000.0, r.Message))];
+    }
+
+    public async Task<IReadOnlyList<FlakyTest>> ListFlakyTestsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<RunRow>(Command(
+            """
+            SELECT t.name AS Name, t.outcome AS Outcome, b.commit_sha AS CommitSha, b.project AS Project, b.branch AS Branch, b.seq AS Seq, b.created_at AS CreatedAt
+            FROM test_results t JOIN builds b ON b.id = t.build_id
+            WHERE t.outcome IN ('passed', 'failed') AND (@project IS NULL OR b.project = @project)
+              AND (@branch IS NULL OR b.branch = @branch) AND b.created_at >= @since
+            ORDER BY t.name, b.project, b.branch, b.seq
+            """,
+            new { project, branch, since = since?.ToUnixTimeMilliseconds() ?? 0L },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+
+        var flaky = new List<FlakyTest>();
+        foreach (var test in rows.GroupBy(r => r.Name))
+        {
+            var runs = test.ToList();
+            // Flips are counted along each project and branch's own history, in build order.
+            var flips = runs.GroupBy(r => (r.Project, r.Branch))
+                .Sum(history => history.Zip(history.Skip(1)).Count(pair => pair.First.Outcome != pair.Second.Outcome));
+            var sameCommit = runs.Where(r => r.CommitSha is not null).GroupBy(r => r.CommitSha).Any(g => g.Select(r => r.Outcome).Distinct().Count() > 1);
+            // One flip is a break or a fix; flaky is passing and failing back and forth.
+            if (sameCommit || flips >= 2)
+            {
+                flaky.Add(new FlakyTest(test.Key, runs.Count, runs.Count(r => r.Outcome == "failed"), flips,
+                    runs.Count > 1 ? Math.Round((double)flips / (runs.Count - 1), 2) : 0, sameCommit,
+                    DateTimeOffset.FromUnixTimeMilliseconds(runs.Max(r => r.CreatedAt))));
+            }
+        }
+
+        return [.. flaky.OrderByDescending(f => f.FlipRate).ThenByDescending(f => f.LastSeen)];
+    }
+
+    private sealed class TestRow
+    {
+        public string Name { get; set; } = "";
+        public string? Suite { get; set; }
+        public string Outcome { get; set; } = "";
+        public long? DurationMs { get; set; }
+        public string? Message { get; set; }
+    }
+
+    private sealed class RunRow
+    {
+        public string Name { get; set; } = "";
+        public string Outcome { get; set; } = "";
+        public string? CommitSha { get; set; }
+        public string Project { get; set; } = "";
+        public string? Branch { get; set; }
+        public long Seq { get; set; }
+        public long CreatedAt { get; set; }
     }
 
     public async Task<Report?> GetReportAsync(long id, CancellationToken cancellationToken = default)

@@ -129,5 +129,19 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
             expires_at INTEGER NOT NULL
         );
         """,
+        """
+        CREATE TABLE test_results (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            build_id TEXT NOT NULL REFERENCES builds (id),
+            name TEXT NOT NULL,
+            suite TEXT NULL,
+            outcome TEXT NOT NULL,
+            duration_ms INTEGER NULL,
+            message TEXT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX test_results_build ON test_results (build_id);
+        CREATE INDEX test_results_name ON test_results (name);
+        """,
     ];
 }

@@ -55,6 +55,14 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
         [Description("The build command's exit code.")]
         public int? ExitCode { get; init; }
 
+        [CommandOption("--junit <FILE>")]
+        [Description("JUnit XML test report to attach (repeatable).")]
+        public string[] JUnit { get; init; } = [];
+
+        [CommandOption("--trx <FILE>")]
+        [Description("TRX test report to attach (repeatable).")]
+        public string[] Trx { get; init; } = [];
+
         [CommandOption("--tee")]
         [Description("Also copy the log to standard output as it is read.")]
         public bool Tee { get; init; }
@@ -65,6 +73,7 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
 
         public override ValidationResult Validate() =>
             Log is not null and not "-" && !File.Exists(Log) ? ValidationResult.Error($"No such file: {Log}")
+            : JUnit.Concat(Trx).FirstOrDefault(f => !File.Exists(f)) is { } missingReport ? ValidationResult.Error($"No such file: {missingReport}")
             : Status is not null && !BuildStatuses.IsFinished(Status) ? ValidationResult.Error($"--status must be success, failed, error, cancelled or timeout (got '{Status}').")
             : base.Validate();
     }
@@ -86,6 +95,11 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
             var status = settings.Status
                 ?? (settings.ExitCode is { } code ? (code == 0 ? BuildStatuses.Success : BuildStatuses.Failed)
                     : analysis.ErrorCount > 0 ? BuildStatuses.Failed : BuildStatuses.Success);
+            foreach (var report in settings.JUnit.Concat(settings.Trx))
+            {
+                await client.UploadTestResultsAsync(id, await File.ReadAllBytesAsync(report, cancellationToken), cancellationToken);
+            }
+
             await client.FinishBuildAsync(id, status, settings.ExitCode, cancellationToken);
 
             // The id is the last line, so scripts can take it with `tail -n 1`.

@@ -1,5 +1,6 @@
 using BuildLore.Core.Builds;
 using BuildLore.Core.Reports;
+using BuildLore.Core.TestResults;
 
 namespace BuildLore.Core.Storage;
 
@@ -54,6 +55,14 @@ public interface IBuildStore
     Task<long> AddReportAsync(NewReport report, CancellationToken cancellationToken = default);
 
     Task<Report?> GetReportAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds test results (from a JUnit or TRX report) to a build.</summary>
+    Task AddTestResultsAsync(string buildId, IReadOnlyList<TestCaseResult> results, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<TestCaseResult>> ListTestResultsAsync(string buildId, CancellationToken cancellationToken = default);
+
+    /// <summary>Tests that passed and failed on one commit, or flipped at least twice along a branch's builds.</summary>
+    Task<IReadOnlyList<FlakyTest>> ListFlakyTestsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Gives <paramref name="holder"/> the right to analyze a build until <paramref name="until"/>, unless

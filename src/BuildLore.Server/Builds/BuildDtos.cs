@@ -76,6 +76,10 @@ public sealed class BuildDetailDto : BuildDto
     /// <summary>Earlier analyses of builds that failed with the same fingerprints, and whether their advice worked: the learning.</summary>
     [JsonPropertyOrder(106)]
     public IReadOnlyList<BuildLore.Server.Reports.KnownIssueDto> KnownIssues { get; init; } = [];
+
+    /// <summary>The build's test results, when test reports were attached (JUnit or TRX).</summary>
+    [JsonPropertyOrder(99)]
+    public BuildLore.Server.TestResults.TestSummaryDto? Tests { get; init; }
 }
 
 public sealed record FailureCauseDto(string Name, string Description, IReadOnlyList<string> Categories, IReadOnlyList<long> LogLines);
@@ -149,7 +153,8 @@ internal static class BuildMapping
         LogChars = build.LogChars,
     };
 
-    public static BuildDetailDto ToDetailDto(this Build build, LogAnalysis analysis, IReadOnlyList<Report> reports, IReadOnlyList<BuildLore.Server.Reports.KnownIssueDto> knownIssues)
+    public static BuildDetailDto ToDetailDto(this Build build, LogAnalysis analysis, IReadOnlyList<Report> reports, IReadOnlyList<BuildLore.Server.Reports.KnownIssueDto> knownIssues,
+        BuildLore.Server.TestResults.TestSummaryDto? tests = null)
     {
         var summary = analysis.ToLogSummary();
         return new BuildDetailDto
@@ -185,6 +190,7 @@ internal static class BuildMapping
             FailureCauses = [.. analysis.Causes.Select(c => new FailureCauseDto(c.Name, c.Description, c.Categories, c.LogLines))],
             LlmReports = [.. reports.Select(ToDto)],
             KnownIssues = knownIssues,
+            Tests = tests,
         };
     }
 

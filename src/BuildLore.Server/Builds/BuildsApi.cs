@@ -99,7 +99,8 @@ internal static class BuildsApi
         var reports = await store.ListReportsAsync(build.Id, cancellationToken);
         var fingerprints = analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Fingerprint).Distinct().ToList();
         var known = build.Status == BuildStatus.Success ? [] : await new KnowledgeBase(store).FindAsync(fingerprints, build.Id, 10, cancellationToken);
-        var dto = build.ToDetailDto(analysis, reports, [.. known.Select(Reports.KnownIssueMapping.ToDto)]);
+        var tests = await store.ListTestResultsAsync(build.Id, cancellationToken);
+        var dto = build.ToDetailDto(analysis, reports, [.. known.Select(Reports.KnownIssueMapping.ToDto)], tests.Count == 0 ? null : BuildLore.Server.TestResults.TestSummaryDto.From(tests));
         return new BuildDetailResult(dto, store, detail);
     }
 
