@@ -110,6 +110,7 @@ public static class BuildLoreServer
         app.MapCodebase();
         app.MapReports();
         app.MapKnowledge();
+        app.MapHealthInsights();
         app.MapRunner();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("BuildLore API"));

@@ -18,6 +18,7 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(PatternsResponse))]
 [JsonSerializable(typeof(ReportListResponse))]
 [JsonSerializable(typeof(ReportResponse))]
+[JsonSerializable(typeof(ProjectHealthResponse))]
 [JsonSerializable(typeof(ClaimResponse))]
 [JsonSerializable(typeof(KnowledgeResponse))]
 [JsonSerializable(typeof(LogResponse))]

@@ -109,6 +109,17 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return new BuildPage([.. rows.Select(r => r.ToBuild())], total);
     }
 
+    public async Task<IReadOnlyList<Build>> ListBuildsSinceAsync(string? project, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<BuildRow>(Command(
+            $"SELECT {BuildColumns} FROM builds WHERE (@project IS NULL OR project = @project) AND created_at >= @since ORDER BY seq",
+            new { project, since = since.ToUnixTimeMilliseconds() },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToBuild())];
+    }
+
     public async Task<bool> MarkRunningAsync(string id, DateTimeOffset startedAt, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -436,6 +447,16 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             transaction,
             cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> CountTestsAsync(string? project, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return (int)await connection.ExecuteScalarAsync<long>(Command(
+            "SELECT COUNT(DISTINCT t.name) FROM test_results t JOIN builds b ON b.id = t.build_id WHERE (@project IS NULL OR b.project = @project) AND b.created_at >= @since",
+            new { project, since = since.ToUnixTimeMilliseconds() },
+            null,
+            cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<TestCaseResult>> ListTestResultsAsync(string buildId, CancellationToken cancellationToken = default)

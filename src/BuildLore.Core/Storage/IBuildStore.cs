@@ -21,6 +21,9 @@ public interface IBuildStore
     /// <summary>Builds newest first; the order is stable across calls, so skip/limit pages neither repeat nor miss.</summary>
     Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Builds created since <paramref name="since"/>, oldest first, without their analysis (for health figures).</summary>
+    Task<IReadOnlyList<Build>> ListBuildsSinceAsync(string? project, DateTimeOffset since, CancellationToken cancellationToken = default);
+
     /// <summary>Moves a queued build to running. False when it was no longer queued (e.g. cancelled).</summary>
     Task<bool> MarkRunningAsync(string id, DateTimeOffset startedAt, CancellationToken cancellationToken = default);
 
@@ -58,6 +61,9 @@ public interface IBuildStore
 
     /// <summary>Adds test results (from a JUnit or TRX report) to a build.</summary>
     Task AddTestResultsAsync(string buildId, IReadOnlyList<TestCaseResult> results, CancellationToken cancellationToken = default);
+
+    /// <summary>How many distinct tests ran in a project's builds since <paramref name="since"/>.</summary>
+    Task<int> CountTestsAsync(string? project, DateTimeOffset since, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<TestCaseResult>> ListTestResultsAsync(string buildId, CancellationToken cancellationToken = default);
 
