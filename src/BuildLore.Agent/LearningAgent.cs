@@ -68,7 +68,18 @@ public sealed class LearningAgent(LLMClient client, IBuildAnalyzer analyzer, Age
             return false;
         }
 
-        var analysis = await analyzer.AnalyzeAsync(detail, cancellationToken).ConfigureAwait(false);
+        AgentAnalysis? analysis;
+        try
+        {
+            analysis = await analyzer.AnalyzeAsync(detail, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AgentAnalysisException e)
+        {
+            // Never stored as a report; the claim runs out and a later pass tries again.
+            log?.Invoke($"Could not analyze build {buildId}: {e.Message}");
+            return false;
+        }
+
         if (analysis is null)
         {
             return false;

@@ -35,6 +35,19 @@ internal sealed class AgentCommand(IAnsiConsole console) : AsyncCommand<AgentCom
         [DefaultValue(1000)]
         public int Window { get; init; } = 1000;
 
+        [CommandOption("--llm-endpoint <URL>")]
+        [Description("An OpenAI-compatible chat completions endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp, LM Studio), e.g. http://127.0.0.1:11434/v1 (BUILDLORE_LLM_ENDPOINT). Without it, the built-in offline analyzer runs.")]
+        public string? LlmEndpoint { get; init; }
+
+        [CommandOption("--llm-model <NAME>")]
+        [Description("The model to ask (BUILDLORE_LLM_MODEL).")]
+        public string? LlmModel { get; init; }
+
+        [CommandOption("--llm-api-key-env <VARIABLE>")]
+        [Description("The environment variable holding the API key (default OPENAI_API_KEY).")]
+        [DefaultValue("OPENAI_API_KEY")]
+        public string LlmApiKeyVariable { get; init; } = "OPENAI_API_KEY";
+
         public override ValidationResult Validate() =>
             Interval < 1 ? ValidationResult.Error("--interval must be at least 1 second.")
             : Concurrency is < 1 or > 32 ? ValidationResult.Error("--concurrency must be from 1 to 32.")
@@ -46,7 +59,21 @@ internal sealed class AgentCommand(IAnsiConsole console) : AsyncCommand<AgentCom
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var client = settings.CreateClient();
-        var agent = new LearningAgent(client, new RuleBasedAnalyzer(), new AgentOptions
+        var endpoint = settings.LlmEndpoint ?? Environment.GetEnvironmentVariable("BUILDLORE_LLM_ENDPOINT");
+        IBuildAnalyzer analyzer = new RuleBasedAnalyzer();
+        if (!string.IsNullOrEmpty(endpoint))
+        {
+            var model = settings.LlmModel ?? Environment.GetEnvironmentVariable("BUILDLORE_LLM_MODEL");
+            if (string.IsNullOrEmpty(model) || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+            {
+                console.MarkupLine("[red]--llm-endpoint needs an absolute URL and --llm-model a model name.[/]");
+                return 2;
+            }
+
+            analyzer = new ChatClientAnalyzer(ChatClientAnalyzer.OpenAICompatible(uri, model, Environment.GetEnvironmentVariable(settings.LlmApiKeyVariable)));
+        }
+
+        var agent = new LearningAgent(client, analyzer, new AgentOptions
         {
             Concurrency = settings.Concurrency,
             RecommendationThreshold = settings.Threshold,
