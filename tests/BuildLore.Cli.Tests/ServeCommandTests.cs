@@ -8,7 +8,7 @@ public sealed class ServeCommandTests
 {
     private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "buildlore.dll");
 
-    private sealed class ServerProcess : IDisposable
+    internal sealed class ServerProcess : IDisposable
     {
         private readonly Process _process;
         private readonly List<string> _output = [];
@@ -62,6 +62,13 @@ public sealed class ServeCommandTests
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await _process.WaitForExitAsync(timeout.Token);
             return _process.ExitCode;
+        }
+
+        /// <summary>Kills the server the hard way (SIGKILL): no shutdown code runs.</summary>
+        public void KillHard()
+        {
+            _process.Kill(entireProcessTree: false);
+            _process.WaitForExit();
         }
 
         public void Dispose()
@@ -143,5 +150,54 @@ public sealed class ServeCommandTests
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("--port", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KillNine_DuringABuildAndAnIngestion_RestartKeepsEveryAcknowledgedLineAndMarksThemInterrupted()
+    {
+        using var workspace = new TempDirectory();
+        using var data = new TempDirectory();
+        var pidFile = workspace.Combine("child.pid");
+        workspace.Write("buildlore.json", $$"""{ "profiles": { "long": { "command": "echo started; echo $$ > '{{pidFile}}'; sleep 120; echo never" } } }""");
+        string runnerBuild, pushedBuild;
+        using (var first = new ServerProcess(workspace.Path, ["serve", "--port", "0", "--data-dir", data.Path]))
+        {
+            using var http = new HttpClient { BaseAddress = await first.WaitForAddressAsync() };
+            var run = await http.PostAsync("build/run", null);
+            runnerBuild = System.Text.Json.JsonDocument.Parse(await run.Content.ReadAsStringAsync()).RootElement.GetProperty("build_id").GetString()!;
+            var created = await http.PostAsync("llm/learning/builds", new StringContent("{}"));
+            pushedBuild = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("build_id").GetString()!;
+            for (var seq = 1; seq <= 50; seq++)
+            {
+                var ack = await http.PostAsync($"llm/learning/build/{pushedBuild}/log?seq={seq}", new StringContent($"acknowledged line {seq}\n"));
+                Assert.True(ack.IsSuccessStatusCode);
+            }
+
+            // Wait until the runner's first line is stored, then kill without warning.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(await http.GetStringAsync($"llm/learning/build/{runnerBuild}")).Contains("started", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the build's first line was never stored");
+                await Task.Delay(100);
+            }
+
+            first.KillHard();
+        }
+
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var orphan))
+        {
+            try { System.Diagnostics.Process.GetProcessById(orphan).Kill(entireProcessTree: true); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+        }
+
+        using var second = new ServerProcess(workspace.Path, ["serve", "--port", "0", "--data-dir", data.Path]);
+        using var again = new HttpClient { BaseAddress = await second.WaitForAddressAsync() };
+        var runner = System.Text.Json.JsonDocument.Parse(await again.GetStringAsync($"llm/learning/build/{runnerBuild}")).RootElement.GetProperty("build");
+        var pushed = System.Text.Json.JsonDocument.Parse(await again.GetStringAsync($"llm/learning/build/{pushedBuild}")).RootElement.GetProperty("build");
+
+        Assert.Equal("error", runner.GetProperty("status").GetString());
+        Assert.Equal("interrupted", runner.GetProperty("reason").GetString());
+        Assert.Equal("started\n", runner.GetProperty("log").GetString());
+        Assert.Equal("error", pushed.GetProperty("status").GetString());
+        Assert.Equal(string.Concat(Enumerable.Range(1, 50).Select(i => $"acknowledged line {i}\n")), pushed.GetProperty("log").GetString());
     }
 }
