@@ -381,10 +381,23 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     public async Task<long> AddReportAsync(NewReport report, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var id = await connection.ExecuteScalarAsync<long?>(Command(
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (report.IdempotencyKey is { } key)
+        {
+            var existing = await connection.ExecuteScalarAsync<long?>(Command(
+                "SELECT id FROM reports WHERE idempotency_key = @key", new { key }, transaction, cancellationToken)).ConfigureAwait(false);
+            if (existing is { } id)
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return id;
+            }
+        }
+
+        // The unique index settles a race between two submissions with the same key: one of them fails here.
+        var created = await connection.ExecuteScalarAsync<long?>(Command(
             """
-            INSERT INTO reports (build_id, type, analysis, recommendations, confidence, session_id, created_at)
-            SELECT id, @type, @analysis, @recommendations, @confidence, @sessionId, @createdAt FROM builds WHERE id = @buildId
+            INSERT INTO reports (build_id, type, analysis, recommendations, confidence, session_id, created_at, idempotency_key)
+            SELECT id, @type, @analysis, @recommendations, @confidence, @sessionId, @createdAt, @key FROM builds WHERE id = @buildId
             RETURNING id
             """,
             new
@@ -396,10 +409,12 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
                 confidence = report.Confidence,
                 sessionId = report.SessionId,
                 createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                key = report.IdempotencyKey,
             },
-            null,
+            transaction,
             cancellationToken)).ConfigureAwait(false);
-        return id ?? throw new KeyNotFoundException($"Build '{report.BuildId}' does not exist.");
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return created ?? throw new KeyNotFoundException($"Build '{report.BuildId}' does not exist.");
     }
 
     public async Task<bool> TryLeaseAnalysisAsync(string buildId, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default)

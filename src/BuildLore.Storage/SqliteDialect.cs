@@ -143,5 +143,9 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         CREATE INDEX test_results_build ON test_results (build_id);
         CREATE INDEX test_results_name ON test_results (name);
         """,
+        """
+        ALTER TABLE reports ADD COLUMN idempotency_key TEXT NULL;
+        CREATE UNIQUE INDEX reports_idempotency_key ON reports (idempotency_key);
+        """,
     ];
 }

@@ -158,4 +158,30 @@ public sealed class ReportsApiTests
         Assert.Equal(413, status);
         Assert.Equal("body", error.GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task SubmitReport_WithTheSameIdempotencyKey_IsStoredOnce()
+    {
+        var (server, workspace, id) = await StartWithBuildAsync();
+        await using var _ = server;
+        using var __ = workspace;
+
+        async Task<long> SubmitAsync(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "llm/learning/report") { Content = new StringContent(Body(id)) };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await server.Http.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("report_id").GetInt64();
+        }
+
+        var first = await SubmitAsync("retry-1");
+        var retried = await SubmitAsync("retry-1");
+        var other = await SubmitAsync("retry-2");
+
+        Assert.Equal(first, retried);
+        Assert.NotEqual(first, other);
+        var reports = (await server.GetJsonAsync($"llm/learning/build/{id}?log=none")).GetProperty("build").GetProperty("llm_reports");
+        Assert.Equal(2, reports.GetArrayLength());
+    }
 }

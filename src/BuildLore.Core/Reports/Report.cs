@@ -34,4 +34,8 @@ public sealed record NewReport(
     string Analysis,
     IReadOnlyList<string> Recommendations,
     double Confidence,
-    string? SessionId);
+    string? SessionId)
+{
+    /// <summary>A client's key for this submission: sending the same key again stores nothing new.</summary>
+    public string? IdempotencyKey { get; init; }
+}

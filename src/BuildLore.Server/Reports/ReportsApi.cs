@@ -52,7 +52,13 @@ internal static class ReportsApi
             return error;
         }
 
-        var report = parsed.Report!;
+        var key = request.Headers["Idempotency-Key"].ToString();
+        if (key.Length > 200)
+        {
+            return ApiErrors.BadRequest("The Idempotency-Key header is longer than 200 characters.", "Idempotency-Key", "at most 200 characters");
+        }
+
+        var report = key.Length > 0 ? parsed.Report! with { IdempotencyKey = key } : parsed.Report!;
         try
         {
             var id = await store.AddReportAsync(report, cancellationToken);
