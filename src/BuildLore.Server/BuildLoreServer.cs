@@ -92,6 +92,7 @@ public static class BuildLoreServer
         builder.Services.AddSingleton<BuildQueue>();
         builder.Services.AddHostedService<StoreStartup>();
         builder.Services.AddHostedService<BuildWorker>();
+        builder.Services.AddHostedService<IdleBuildSweeper>();
         builder.Services.AddOpenApi();
 
         var app = builder.Build();

@@ -120,6 +120,9 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
         ALTER TABLE reports ADD COLUMN idempotency_key TEXT NULL;
         CREATE UNIQUE INDEX reports_idempotency_key ON reports (idempotency_key);
         """,
+        """
+        ALTER TABLE builds ADD COLUMN last_activity BIGINT NULL;
+        """,
     ];
 
     public void Dispose() => _dataSource.Dispose();

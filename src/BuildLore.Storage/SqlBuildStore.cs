@@ -163,11 +163,12 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         // Only the next chunk in sequence moves the counter; the row lock makes concurrent retries safe.
         var next = await connection.ExecuteScalarAsync<long?>(Command(
             """
-            UPDATE builds SET ingest_seq = @sequence, log_chunks = log_chunks + CASE WHEN @chars > 0 THEN 1 ELSE 0 END, log_chars = log_chars + @chars
+            UPDATE builds SET ingest_seq = @sequence, log_chunks = log_chunks + CASE WHEN @chars > 0 THEN 1 ELSE 0 END, log_chars = log_chars + @chars,
+                last_activity = @now
             WHERE id = @id AND ingest_seq = @sequence - 1 AND status IN (@queued, @running)
             RETURNING log_chunks
             """,
-            new { id, sequence, chars = (long)text.Length, queued = BuildStatus.Queued, running = BuildStatus.Running },
+            new { id, sequence, chars = (long)text.Length, queued = BuildStatus.Queued, running = BuildStatus.Running, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
             transaction,
             cancellationToken)).ConfigureAwait(false);
         if (next is null)
@@ -366,6 +367,19 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         }
 
         return new LogTail(text, truncated);
+    }
+
+    public async Task<int> FailIdlePushedBuildsAsync(DateTimeOffset idleSince, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(Command(
+            """
+            UPDATE builds SET status = 'error', reason = 'idle timeout', finished_at = @now
+            WHERE status = 'running' AND source <> 'runner' AND COALESCE(last_activity, started_at, created_at) < @idleSince
+            """,
+            new { idleSince = idleSince.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds() },
+            null,
+            cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<int> FailUnfinishedBuildsAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default)

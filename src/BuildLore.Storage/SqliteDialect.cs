@@ -147,5 +147,8 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         ALTER TABLE reports ADD COLUMN idempotency_key TEXT NULL;
         CREATE UNIQUE INDEX reports_idempotency_key ON reports (idempotency_key);
         """,
+        """
+        ALTER TABLE builds ADD COLUMN last_activity INTEGER NULL;
+        """,
     ];
 }

@@ -167,4 +167,20 @@ public sealed class IngestApiTests
         Assert.Equal(400, wrong);
         Assert.Equal("status", statusError.GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task PushedBuild_ThatGoesSilent_EndsAsAnIdleTimeout()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:IngestIdleTimeoutSeconds"] = "2" });
+        var (_, created) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", "{}");
+        var id = created.GetProperty("build_id").GetString()!;
+        await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", Encoding.UTF8.GetBytes("last words\n"));
+
+        var build = await server.WaitForBuildAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal("error", build.GetProperty("status").GetString());
+        Assert.Equal("idle timeout", build.GetProperty("reason").GetString());
+        Assert.Equal("last words\n", build.GetProperty("log").GetString());
+    }
 }

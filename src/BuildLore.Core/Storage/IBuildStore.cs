@@ -49,6 +49,9 @@ public interface IBuildStore
     /// <summary>The last <paramref name="maxChars"/> characters of the log (cut at a line start when possible).</summary>
     Task<LogTail> ReadLogTailAsync(string id, int maxChars, CancellationToken cancellationToken = default);
 
+    /// <summary>Marks pushed builds (not the runner's) still running with no log received since <paramref name="idleSince"/> as <c>error</c> (reason <c>idle timeout</c>).</summary>
+    Task<int> FailIdlePushedBuildsAsync(DateTimeOffset idleSince, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Marks every queued or running build as <c>error</c> with the given reason; used at start-up after a crash.</summary>
     Task<int> FailUnfinishedBuildsAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default);
 

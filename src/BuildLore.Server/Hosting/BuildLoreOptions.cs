@@ -31,6 +31,10 @@ public sealed class BuildLoreOptions
 
     public RedactionOptions Redaction { get; set; } = new();
 
+    /// <summary>A pushed build that receives no log for this long is ended as <c>error</c> (its CI never finished it).</summary>
+    [Range(1, 30 * 24 * 3600)]
+    public int IngestIdleTimeoutSeconds { get; set; } = 3600;
+
     /// <summary>Largest accepted report body, in bytes.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxReportBytes { get; set; } = 1024 * 1024;
