@@ -16,6 +16,9 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
     public const int PreviewLength = 500;
 
+    /// <summary>The workspace owner's extra ignore file (gitignore syntax) for what BuildLore must never show.</summary>
+    public const string IgnoreFileName = ".buildloreignore";
+
     private static readonly HashSet<string> KeyConfigNames = new(StringComparer.OrdinalIgnoreCase)
     {
         "package.json", "tsconfig.json", "pyproject.toml", "setup.py", "setup.cfg", "Pipfile",
@@ -84,7 +87,9 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         try
         {
             var start = new ProcessStartInfo("git") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in (string[])["check-ignore", "-q", "--", relative])
+            // .buildloreignore (gitignore syntax) is read as the excludes file, on top of .gitignore.
+            string[] excludes = File.Exists(Path.Combine(root, IgnoreFileName)) ? ["-c", $"core.excludesFile={IgnoreFileName}"] : [];
+            foreach (var arg in (string[])[.. excludes, "check-ignore", "-q", "--no-index", "--", relative])
             {
                 start.ArgumentList.Add(arg);
             }
@@ -411,6 +416,30 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             return null;
         }
 
+        var hasIgnoreFile = File.Exists(Path.Combine(root, IgnoreFileName));
+        string[] buildLoreIgnore = hasIgnoreFile ? [$"--exclude-from={IgnoreFileName}"] : [];
+        var listed = RunGit(root, ["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard", .. buildLoreIgnore], cancellationToken);
+        if (listed is null)
+        {
+            return null; // not a repository, or no git: walk the folder instead
+        }
+
+        // --cached lists files deleted from the work tree too; Scan skips those that are gone.
+        var files = listed.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (hasIgnoreFile)
+        {
+            // Excludes apply to untracked files only; tracked files matching .buildloreignore are removed here.
+            var hidden = RunGit(root, ["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--ignored", $"--exclude-from={IgnoreFileName}"], cancellationToken);
+            var excluded = (hidden ?? "").Split('\0', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+            files.RemoveAll(excluded.Contains);
+        }
+
+        return files;
+    }
+
+    /// <summary>Runs git in the workspace; its standard output, or null when it failed or is not installed.</summary>
+    private static string? RunGit(string root, string[] arguments, CancellationToken cancellationToken)
+    {
         try
         {
             var start = new ProcessStartInfo("git")
@@ -421,9 +450,9 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
                 UseShellExecute = false,
                 StandardOutputEncoding = Encoding.UTF8,
             };
-            foreach (var arg in (string[])["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+            foreach (var argument in arguments)
             {
-                start.ArgumentList.Add(arg);
+                start.ArgumentList.Add(argument);
             }
 
             using var git = Process.Start(start);
@@ -436,17 +465,11 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             var output = git.StandardOutput.ReadToEnd();
             git.WaitForExit();
             _ = stderr.Result;
-            if (git.ExitCode != 0)
-            {
-                return null;
-            }
-
-            // --cached lists files deleted from the work tree too; Scan skips those that are gone.
-            return output.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+            return git.ExitCode == 0 ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return null; // git is not installed: walk the folder instead.
+            return null;
         }
     }
 
