@@ -30,6 +30,7 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(ReportRequest))]
 [JsonSerializable(typeof(ReportStoredResponse))]
 [JsonSerializable(typeof(CodebaseResponse))]
+[JsonSerializable(typeof(CodebaseDto))]
 [JsonSerializable(typeof(CodebaseFileResponse))]
 [JsonSerializable(typeof(CodebaseSearchResponse))]
 [JsonSerializable(typeof(HealthResponse))]

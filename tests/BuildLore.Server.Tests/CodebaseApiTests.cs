@@ -45,4 +45,32 @@ public sealed class CodebaseApiTests
         Assert.DoesNotContain(workspace.Path, raw, StringComparison.Ordinal);
         Assert.DoesNotContain(".buildlore", raw, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Codebase_CountsTokensAndFitsAResponseToABudget()
+    {
+        using var workspace = new TempDirectory();
+        for (var i = 0; i < 60; i++)
+        {
+            workspace.Write($"src/module{i}/service{i}.py", string.Concat(Enumerable.Repeat($"def handler_{i}(request):\n    return compute(request, {i})\n", 40)));
+            workspace.Write($"tests/test_{i}.py", $"def test_{i}():\n    assert True\n");
+        }
+
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var full = (await server.GetJsonAsync("llm/learning/codebase")).GetProperty("codebase");
+        var fitted = (await server.GetJsonAsync("llm/learning/codebase?max_tokens=2000")).GetProperty("codebase");
+        var shallow = (await server.GetJsonAsync("llm/learning/codebase?depth=1")).GetProperty("codebase");
+
+        Assert.True(full.GetProperty("total_tokens").GetInt64() > 10_000);
+        Assert.True(full.GetProperty("file_tree").GetProperty("tokens").GetInt64() > 10_000);
+        Assert.True(fitted.GetProperty("response_tokens").GetInt64() <= 2000);
+        Assert.True(fitted.GetProperty("omitted").GetProperty("test_files").GetInt32() > 0);
+        Assert.True(fitted.GetProperty("test_files").GetArrayLength() < full.GetProperty("test_files").GetArrayLength());
+        var src = shallow.GetProperty("file_tree").GetProperty("children").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "src");
+        Assert.Equal(0, src.GetProperty("children").GetArrayLength());
+        var (status, error) = await server.SendJsonAsync(HttpMethod.Get, "llm/learning/codebase?max_tokens=5");
+        Assert.Equal(400, status);
+        Assert.Equal("max_tokens", error.GetProperty("field").GetString());
+    }
 }

@@ -129,6 +129,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         bool hasBackend = false, hasFrontend = false, hasTests = false, treeTruncated = false;
         var listed = 0;
         var included = 0;
+        long totalTokens = 0;
 
         foreach (var relative in files)
         {
@@ -146,10 +147,12 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             var needsText = kind != FileKind.Other || IsKeyConfig(relative);
             var text = needsText ? ReadText(full, info.Length) : null;
             long? lines = text?.Lines;
+            long? tokens = text is { IsBinary: false } ? TokenCounter.Estimate(text.Content, Encoding.UTF8.GetByteCount(text.Content), info.Length) : null;
+            totalTokens += tokens ?? 0;
 
             if (listed < _options.MaxTreeEntries)
             {
-                rootNode.Add(relative.Split('/'), info.Length, lines);
+                rootNode.Add(relative.Split('/'), info.Length, lines, tokens);
                 listed++;
             }
             else
@@ -196,7 +199,10 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             frontend,
             tests,
             new StructureSummary(hasBackend, hasFrontend, hasTests),
-            included);
+            included)
+        {
+            TotalTokens = totalTokens,
+        };
     }
 
     private void AddCapped(List<SourceFile> list, SourceFile file)
@@ -510,11 +516,11 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
         public string Name { get; } = name;
 
-        public void Add(ReadOnlySpan<string> segments, long size, long? lines)
+        public void Add(ReadOnlySpan<string> segments, long size, long? lines, long? tokens)
         {
             if (segments.Length == 1)
             {
-                _files.Add(new FileTreeNode(segments[0], FileTreeNode.FileType, size, lines, null));
+                _files.Add(new FileTreeNode(segments[0], FileTreeNode.FileType, size, lines, null) { Tokens = tokens });
                 return;
             }
 
@@ -524,7 +530,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
                 _directories.Add(segments[0], child);
             }
 
-            child.Add(segments[1..], size, lines);
+            child.Add(segments[1..], size, lines, tokens);
         }
 
         public FileTreeNode Build()
@@ -532,7 +538,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             var children = new List<FileTreeNode>(_directories.Count + _files.Count);
             children.AddRange(_directories.Values.Select(d => d.Build()));
             children.AddRange(_files.OrderBy(f => f.Name, StringComparer.Ordinal));
-            return new FileTreeNode(Name, FileTreeNode.DirectoryType, null, null, children);
+            return new FileTreeNode(Name, FileTreeNode.DirectoryType, null, null, children) { Tokens = children.Sum(c => c.Tokens ?? 0) };
         }
     }
 }

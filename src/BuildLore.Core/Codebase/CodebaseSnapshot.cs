@@ -10,11 +10,18 @@ public sealed record CodebaseSnapshot(
     IReadOnlyList<SourceFile> FrontendFiles,
     IReadOnlyList<SourceFile> TestFiles,
     StructureSummary StructureSummary,
-    int FileCount);
+    int FileCount)
+{
+    /// <summary>Estimated o200k tokens of all the text files counted.</summary>
+    public long TotalTokens { get; init; }
+}
 
 /// <summary>A node of the workspace tree: a directory (with children) or a file (with size and lines).</summary>
 public sealed record FileTreeNode(string Name, string Type, long? Size, long? Lines, IReadOnlyList<FileTreeNode>? Children)
 {
+    /// <summary>Estimated o200k tokens of the file (text files), or of everything counted below a directory.</summary>
+    public long? Tokens { get; init; }
+
     public const string DirectoryType = "directory";
     public const string FileType = "file";
 }

@@ -83,11 +83,24 @@ internal static class CodebaseApi
         }
     }
 
-    private static async Task<Ok<CodebaseResponse>> GetCodebase(IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CodebaseResponse>, JsonHttpResult<ErrorResponse>>> GetCodebase(
+        string? max_tokens, string? depth, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
     {
+        if (!Builds.BuildsApi.TryParseInt(max_tokens, 0, 200, 10_000_000, out var budget))
+        {
+            return ApiErrors.BadRequest($"max_tokens must be a whole number from 200 to 10000000 (got '{max_tokens}').", "max_tokens", "200..10000000");
+        }
+
+        if (!Builds.BuildsApi.TryParseInt(depth, int.MaxValue, 1, 1000, out var levels))
+        {
+            return ApiErrors.BadRequest($"depth must be a whole number from 1 to 1000 (got '{depth}').", "depth", "1..1000");
+        }
+
         var workspace = options.Value.ResolveWorkspace();
         var snapshot = await Task.Run(() => new CodebaseScanner().Scan(workspace, cancellationToken), cancellationToken);
-        return TypedResults.Ok(new CodebaseResponse(snapshot.ToDto()));
+        var full = snapshot.ToDto();
+        var dto = levels == int.MaxValue ? full : full with { FileTree = CodebaseBudget.Cut(full.FileTree, levels) };
+        return TypedResults.Ok(new CodebaseResponse(budget > 0 ? CodebaseBudget.Fit(dto, budget) : dto));
     }
 }
 
@@ -126,14 +139,27 @@ public sealed record CodebaseDto(
     IReadOnlyList<SourceFileDto> FrontendFiles,
     IReadOnlyList<SourceFileDto> TestFiles,
     StructureSummaryDto StructureSummary,
-    int FileCount);
+    int FileCount)
+{
+    /// <summary>Estimated o200k tokens of the workspace's text files.</summary>
+    public long TotalTokens { get; init; }
+
+    /// <summary>With max_tokens: this response's own size in tokens.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? ResponseTokens { get; init; }
+
+    /// <summary>With max_tokens: what was left out or shortened to fit the budget.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, int>? Omitted { get; init; }
+}
 
 public sealed record FileTreeNodeDto(
     string Name,
     string Type,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? Size,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? Lines,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FileTreeNodeDto>? Children);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FileTreeNodeDto>? Children,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? Tokens = null);
 
 public sealed record SourceFileDto(string Name, string Path, long Lines, string Preview);
 
@@ -150,10 +176,13 @@ internal static class CodebaseMapping
         [.. snapshot.FrontendFiles.Select(ToDto)],
         [.. snapshot.TestFiles.Select(ToDto)],
         new StructureSummaryDto(snapshot.StructureSummary.HasBackend, snapshot.StructureSummary.HasFrontend, snapshot.StructureSummary.HasTests),
-        snapshot.FileCount);
+        snapshot.FileCount)
+    {
+        TotalTokens = snapshot.TotalTokens,
+    };
 
     private static FileTreeNodeDto ToDto(this FileTreeNode node) =>
-        new(node.Name, node.Type, node.Size, node.Lines, node.Children?.Select(ToDto).ToList());
+        new(node.Name, node.Type, node.Size, node.Lines, node.Children?.Select(ToDto).ToList(), node.Tokens);
 
     private static SourceFileDto ToDto(SourceFile file) => new(file.Name, file.Path, file.Lines, file.Preview);
 }
