@@ -175,7 +175,8 @@ public sealed class ServeCommandTests
 
             // Wait until the runner's first line is stored, then kill without warning.
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!(await http.GetStringAsync($"llm/learning/build/{runnerBuild}")).Contains("started", StringComparison.Ordinal))
+            // The log endpoint, not the detail: the detail's "command" field says "started" too.
+            while (!(await http.GetStringAsync($"llm/learning/build/{runnerBuild}/log")).Contains("\"text\":\"started\"", StringComparison.Ordinal))
             {
                 Assert.True(DateTime.UtcNow < deadline, "the build's first line was never stored");
                 await Task.Delay(100);

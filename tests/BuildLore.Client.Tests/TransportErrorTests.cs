@@ -158,7 +158,7 @@ public sealed class TransportErrorTests
                     }
                 }
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
             {
                 // Stopped.
             }
