@@ -209,7 +209,7 @@ public class SecretRedactorTests
             var redacted = SecretRedactor.Default.Redact(line, out _);
             stopwatch.Stop();
 
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"{prefix}...: {stopwatch.Elapsed}");
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"{prefix}...: {stopwatch.Elapsed}");
             Assert.NotNull(redacted);
         }
     }
@@ -233,7 +233,7 @@ public class SecretRedactorTests
         var redacted = SecretRedactor.Default.Redact(line, out _);
         stopwatch.Stop();
 
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"{piece}...: {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"{piece}...: {stopwatch.Elapsed}");
         Assert.NotNull(redacted);
     }
 
