@@ -30,7 +30,7 @@ public sealed class HealthInsightsTests
         Assert.Equal(2, health.GetProperty("top_fingerprints")[0].GetProperty("builds").GetInt32());
         // 0.6 × 0.5 + 0.2 × 1 (recovered within the hour) + 0.2 × 1 (no flaky tests) = 0.7
         Assert.Equal(70.0, health.GetProperty("health_score").GetDouble());
-        Assert.True(health.GetProperty("median_duration_seconds").GetDouble() > 0);
+        Assert.True(health.GetProperty("median_duration_seconds").GetDouble() >= 0); // an echo can take under a millisecond
         var (status, error) = await server.SendJsonAsync(HttpMethod.Get, "llm/learning/health?days=0");
         Assert.Equal(400, status);
         Assert.Equal("days", error.GetProperty("field").GetString());
