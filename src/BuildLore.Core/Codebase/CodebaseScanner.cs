@@ -130,6 +130,8 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         var listed = 0;
         var included = 0;
         long totalTokens = 0;
+        var languages = new Dictionary<string, long>(StringComparer.Ordinal);
+        var visible = new List<string>();
 
         foreach (var relative in files)
         {
@@ -143,6 +145,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
             included++;
 
+            visible.Add(relative);
             var kind = Classify(relative);
             var needsText = kind != FileKind.Other || IsKeyConfig(relative);
             var text = needsText ? ReadText(full, info.Length) : null;
@@ -170,6 +173,12 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             if (text is null || text.IsBinary)
             {
                 continue;
+            }
+
+            if (kind != FileKind.Other)
+            {
+                var language = Languages.Of(relative);
+                languages[language] = languages.GetValueOrDefault(language) + text.Lines;
             }
 
             var source = new SourceFile(Path.GetFileName(relative), relative, text.Lines, Preview(text.Content));
@@ -202,6 +211,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             included)
         {
             TotalTokens = totalTokens,
+            Facts = ProjectFactsReader.Read(keyConfigs, visible, languages),
         };
     }
 

@@ -14,6 +14,9 @@ public sealed record CodebaseSnapshot(
 {
     /// <summary>Estimated o200k tokens of all the text files counted.</summary>
     public long TotalTokens { get; init; }
+
+    /// <summary>Languages (with line counts), frameworks, build, test and CI systems, and declared dependencies.</summary>
+    public ProjectFacts Facts { get; init; } = new(new Dictionary<string, long>(), [], [], [], [], []);
 }
 
 /// <summary>A node of the workspace tree: a directory (with children) or a file (with size and lines).</summary>

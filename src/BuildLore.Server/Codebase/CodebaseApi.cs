@@ -144,6 +144,9 @@ public sealed record CodebaseDto(
     /// <summary>Estimated o200k tokens of the workspace's text files.</summary>
     public long TotalTokens { get; init; }
 
+    /// <summary>Dependencies declared in the manifests (NuGet, npm, PyPI, Cargo, Go, Maven): what a dependency_audit is written from.</summary>
+    public IReadOnlyList<DependencyDto> Dependencies { get; init; } = [];
+
     /// <summary>With max_tokens: this response's own size in tokens.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public long? ResponseTokens { get; init; }
@@ -163,7 +166,18 @@ public sealed record FileTreeNodeDto(
 
 public sealed record SourceFileDto(string Name, string Path, long Lines, string Preview);
 
-public sealed record StructureSummaryDto(bool HasBackend, bool HasFrontend, bool HasTests);
+public sealed record StructureSummaryDto(bool HasBackend, bool HasFrontend, bool HasTests)
+{
+    /// <summary>Lines of code per language.</summary>
+    public IReadOnlyDictionary<string, long> Languages { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyList<string> Frameworks { get; init; } = [];
+    public IReadOnlyList<string> BuildSystems { get; init; } = [];
+    public IReadOnlyList<string> TestFrameworks { get; init; } = [];
+    public IReadOnlyList<string> CiSystems { get; init; } = [];
+}
+
+/// <summary>A dependency declared in one of the workspace's manifests.</summary>
+public sealed record DependencyDto(string Name, string? Version, string Ecosystem, string Scope, string Manifest);
 
 internal static class CodebaseMapping
 {
@@ -175,10 +189,18 @@ internal static class CodebaseMapping
         [.. snapshot.BackendFiles.Select(ToDto)],
         [.. snapshot.FrontendFiles.Select(ToDto)],
         [.. snapshot.TestFiles.Select(ToDto)],
-        new StructureSummaryDto(snapshot.StructureSummary.HasBackend, snapshot.StructureSummary.HasFrontend, snapshot.StructureSummary.HasTests),
+        new StructureSummaryDto(snapshot.StructureSummary.HasBackend, snapshot.StructureSummary.HasFrontend, snapshot.StructureSummary.HasTests)
+        {
+            Languages = snapshot.Facts.Languages,
+            Frameworks = snapshot.Facts.Frameworks,
+            BuildSystems = snapshot.Facts.BuildSystems,
+            TestFrameworks = snapshot.Facts.TestFrameworks,
+            CiSystems = snapshot.Facts.CiSystems,
+        },
         snapshot.FileCount)
     {
         TotalTokens = snapshot.TotalTokens,
+        Dependencies = [.. snapshot.Facts.Dependencies.Select(d => new DependencyDto(d.Name, d.Version, d.Ecosystem, d.Scope, d.Manifest))],
     };
 
     private static FileTreeNodeDto ToDto(this FileTreeNode node) =>
