@@ -73,4 +73,24 @@ public sealed class CodebaseApiTests
         Assert.Equal(400, status);
         Assert.Equal("max_tokens", error.GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task Codebase_IsServedFromCacheUntilAFileChanges()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/app.py", "print(1)\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var first = await server.Http.GetStringAsync("llm/learning/codebase");
+        var again = await server.Http.GetStringAsync("llm/learning/codebase");
+        workspace.Write("src/added.py", "print(2)\n");
+
+        Assert.Equal(first, again);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(await server.Http.GetStringAsync("llm/learning/codebase")).Contains("added.py", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the new file never appeared: the cache was not invalidated");
+            await Task.Delay(100);
+        }
+    }
 }

@@ -84,7 +84,7 @@ internal static class CodebaseApi
     }
 
     private static async Task<Results<Ok<CodebaseResponse>, JsonHttpResult<ErrorResponse>>> GetCodebase(
-        string? max_tokens, string? depth, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
+        string? max_tokens, string? depth, IOptions<BuildLoreOptions> options, CodebaseCache cache, CancellationToken cancellationToken)
     {
         if (!Builds.BuildsApi.TryParseInt(max_tokens, 0, 200, 10_000_000, out var budget))
         {
@@ -97,7 +97,7 @@ internal static class CodebaseApi
         }
 
         var workspace = options.Value.ResolveWorkspace();
-        var snapshot = await Task.Run(() => new CodebaseScanner().Scan(workspace, cancellationToken), cancellationToken);
+        var snapshot = await Task.Run(() => cache.Get(workspace, cancellationToken), cancellationToken);
         var full = snapshot.ToDto();
         var dto = levels == int.MaxValue ? full : full with { FileTree = CodebaseBudget.Cut(full.FileTree, levels) };
         return TypedResults.Ok(new CodebaseResponse(budget > 0 ? CodebaseBudget.Fit(dto, budget) : dto));
