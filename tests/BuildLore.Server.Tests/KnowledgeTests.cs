@@ -70,6 +70,13 @@ public sealed class KnowledgeTests
         Assert.Equal(0, green.GetProperty("known_issues").GetArrayLength());
         var byFingerprint = await server.GetJsonAsync($"llm/learning/knowledge?fingerprint={again.GetProperty("fingerprints")[0].GetString()}");
         Assert.Equal(good, byFingerprint.GetProperty("known_issues")[0].GetProperty("report_id").GetInt64());
+
+        // Calibration: of the two confident reports whose outcome is known, one was followed by a fix.
+        var confident = (await server.GetJsonAsync("llm/learning/health?days=1")).GetProperty("confidence_calibration")[0];
+        Assert.Equal(0.7, confident.GetProperty("from").GetDouble());
+        Assert.Equal(2, confident.GetProperty("reports").GetInt32());
+        Assert.Equal(1, confident.GetProperty("fixed").GetInt32());
+        Assert.Equal(0.5, confident.GetProperty("fix_rate").GetDouble());
     }
 
     [Fact]

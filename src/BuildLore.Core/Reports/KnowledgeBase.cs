@@ -28,6 +28,9 @@ public static class ReportOutcome
     };
 }
 
+/// <summary>Reports with confidence in [<see cref="From"/>, <see cref="To"/>) whose outcome is known, and how many were followed by a fix.</summary>
+public sealed record CalibrationBand(double From, double To, int Reports, int Fixed, double? FixRate);
+
 /// <summary>An earlier analysis of a failure with the same fingerprint, and how things went after it.</summary>
 public sealed record KnownIssue(Report Report, string Fingerprint, string Outcome, string? NextBuildId);
 
@@ -37,6 +40,56 @@ public sealed record KnownIssue(Report Report, string Fingerprint, string Outcom
 /// </summary>
 public sealed class KnowledgeBase(IBuildStore store)
 {
+    /// <summary>What followed a report: the next finished build of its project and branch, judged against the report's build.</summary>
+    public async Task<(string Outcome, string? NextBuildId)> OutcomeAsync(Report report, CancellationToken cancellationToken = default)
+    {
+        var build = await store.GetBuildAsync(report.BuildId, cancellationToken).ConfigureAwait(false);
+        if (build is null)
+        {
+            return (ReportOutcome.Unknown, null);
+        }
+
+        var next = await store.FindNextFinishedBuildAsync(build.Project, build.Branch, report.CreatedAt, cancellationToken).ConfigureAwait(false);
+        if (next is null)
+        {
+            return (ReportOutcome.Unknown, null);
+        }
+
+        if (next.Status == BuildStatus.Success)
+        {
+            return (ReportOutcome.Fixed, next.Id);
+        }
+
+        var before = await store.ListErrorFingerprintsAsync(build.Id, cancellationToken).ConfigureAwait(false);
+        var after = await store.ListErrorFingerprintsAsync(next.Id, cancellationToken).ConfigureAwait(false);
+        return (before.Intersect(after, StringComparer.Ordinal).Any() ? ReportOutcome.StillFailing : ReportOutcome.FailedDifferently, next.Id);
+    }
+
+    /// <summary>
+    /// For failure reports whose outcome is known, how often the next build passed, by confidence band:
+    /// a well-calibrated analyzer's confident reports are followed by a fix more often.
+    /// </summary>
+    public async Task<IReadOnlyList<CalibrationBand>> CalibrationAsync(string? project, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        var (reports, _) = await store.ListReportsAsync(new ReportQuery(ReportType.FailureAnalysis, Project: project, Since: since, Limit: 200), cancellationToken).ConfigureAwait(false);
+        var judged = new List<(double Confidence, string Outcome)>();
+        foreach (var report in reports)
+        {
+            var (outcome, _) = await OutcomeAsync(report, cancellationToken).ConfigureAwait(false);
+            if (outcome != ReportOutcome.Unknown)
+            {
+                judged.Add((report.Confidence, outcome));
+            }
+        }
+
+        return [.. new[] { (0.7, 1.0), (0.4, 0.7), (0.0, 0.4) }.Select(band =>
+        {
+            var inBand = judged.Where(j => j.Confidence >= band.Item1 && (j.Confidence < band.Item2 || band.Item2 == 1.0)).ToList();
+            var fixedCount = inBand.Count(j => j.Outcome == ReportOutcome.Fixed);
+            return new CalibrationBand(band.Item1, band.Item2, inBand.Count, fixedCount, inBand.Count == 0 ? null : Math.Round((double)fixedCount / inBand.Count, 2));
+        })];
+    }
+
     /// <summary>Earlier failure analyses of builds that failed with any of <paramref name="fingerprints"/>, best outcomes first.</summary>
     public async Task<IReadOnlyList<KnownIssue>> FindAsync(
         IReadOnlyCollection<string> fingerprints, string? excludeBuildId = null, int limit = 10, CancellationToken cancellationToken = default)

@@ -35,17 +35,23 @@ internal static class HealthInsightsApi
         var tests = await store.CountTestsAsync(project, since, cancellationToken);
         var patterns = await store.ListPatternsAsync(new PatternQuery(project, Since: since, Severity: "error", MinBuilds: 1, Limit: 5), cancellationToken);
         var health = ProjectHealthCalculator.Compute(builds, window, flaky.Count, tests);
+        var calibration = await new BuildLore.Core.Reports.KnowledgeBase(store).CalibrationAsync(project, since, cancellationToken);
         return TypedResults.Ok(new ProjectHealthResponse(
             project, health.Days, health.Builds, health.Finished, health.SuccessRate, health.BuildsPerDay, health.MeanTimeToRecoveryHours,
             health.MedianDurationSeconds, health.P95DurationSeconds, health.MedianDurationTrendSeconds,
             [.. health.TopCategories.Select(c => new CategoryCount(c.Category, c.Builds))],
             [.. patterns.Select(p => new FingerprintCount(p.Fingerprint, p.Template, p.Builds))],
             [.. flaky.Take(10).Select(f => f.Name)],
-            health.HealthScore));
+            health.HealthScore)
+        {
+            ConfidenceCalibration = [.. calibration.Select(b => new CalibrationDto(b.From, b.To, b.Reports, b.Fixed, b.FixRate))],
+        });
     }
 }
 
 public sealed record CategoryCount(string Category, int Builds);
+
+public sealed record CalibrationDto(double From, double To, int Reports, int Fixed, double? FixRate);
 
 public sealed record FingerprintCount(string Fingerprint, string Template, long Builds);
 
@@ -65,6 +71,9 @@ public sealed record ProjectHealthResponse(
     IReadOnlyList<string> FlakyTests,
     double HealthScore)
 {
+    /// <summary>For failure reports whose outcome is known: how often the next build passed, by confidence band.</summary>
+    public IReadOnlyList<CalibrationDto> ConfidenceCalibration { get; init; } = [];
+
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Status => "ok";
 }
