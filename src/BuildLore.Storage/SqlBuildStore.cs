@@ -621,33 +621,33 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return [.. rows.Select(r => new ReportOnBuild(r.ToReport(), r.Project, r.Branch, DateTimeOffset.FromUnixTimeMilliseconds(r.BuildCreatedAt), r.Fingerprint))];
     }
 
-    public async Task<Build?> FindNextFinishedBuildAsync(string project, string? branch, DateTimeOffset after, CancellationToken cancellationToken = default)
+    public async Task<Build?> FindNextFinishedBuildAsync(string project, string? branch, DateTimeOffset after, string? excludeBuildId = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QueryFirstOrDefaultAsync<BuildRow>(Command(
             $"""
             SELECT {BuildColumns} FROM builds
             WHERE project = @project AND (branch = @branch OR (@branch IS NULL AND branch IS NULL))
-              AND created_at > @after AND status IN ('success', 'failed', 'error', 'timeout')
+              AND created_at >= @after AND (@exclude IS NULL OR id <> @exclude) AND status IN ('success', 'failed', 'error', 'timeout')
             ORDER BY seq LIMIT 1
             """,
-            new { project, branch, after = after.ToUnixTimeMilliseconds() },
+            new { project, branch, after = after.ToUnixTimeMilliseconds(), exclude = excludeBuildId },
             null,
             cancellationToken)).ConfigureAwait(false);
         return row?.ToBuild();
     }
 
-    public async Task<Build?> FindLastSuccessBeforeAsync(string project, string? branch, DateTimeOffset before, CancellationToken cancellationToken = default)
+    public async Task<Build?> FindLastSuccessBeforeAsync(string project, string? branch, DateTimeOffset before, string? excludeBuildId = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         var id = await connection.ExecuteScalarAsync<string?>(Command(
             """
             SELECT id FROM builds
             WHERE project = @project AND (branch = @branch OR (@branch IS NULL AND branch IS NULL))
-              AND created_at < @before AND status = 'success'
+              AND created_at <= @before AND (@exclude IS NULL OR id <> @exclude) AND status = 'success'
             ORDER BY seq DESC LIMIT 1
             """,
-            new { project, branch, before = before.ToUnixTimeMilliseconds() },
+            new { project, branch, before = before.ToUnixTimeMilliseconds(), exclude = excludeBuildId },
             null,
             cancellationToken)).ConfigureAwait(false);
         return id is null ? null : await GetBuildAsync(id, cancellationToken).ConfigureAwait(false);

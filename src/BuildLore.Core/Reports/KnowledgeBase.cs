@@ -49,7 +49,7 @@ public sealed class KnowledgeBase(IBuildStore store)
             return (ReportOutcome.Unknown, null);
         }
 
-        var next = await store.FindNextFinishedBuildAsync(build.Project, build.Branch, report.CreatedAt, cancellationToken).ConfigureAwait(false);
+        var next = await store.FindNextFinishedBuildAsync(build.Project, build.Branch, report.CreatedAt, build.Id, cancellationToken).ConfigureAwait(false);
         if (next is null)
         {
             return (ReportOutcome.Unknown, null);
@@ -98,7 +98,7 @@ public sealed class KnowledgeBase(IBuildStore store)
         var issues = new List<KnownIssue>();
         foreach (var candidate in candidates.Where(c => c.Report.Type == ReportType.FailureAnalysis))
         {
-            var next = await store.FindNextFinishedBuildAsync(candidate.Project, candidate.Branch, candidate.Report.CreatedAt, cancellationToken).ConfigureAwait(false);
+            var next = await store.FindNextFinishedBuildAsync(candidate.Project, candidate.Branch, candidate.Report.CreatedAt, candidate.Report.BuildId, cancellationToken).ConfigureAwait(false);
             var outcome = next switch
             {
                 null => ReportOutcome.Unknown,

@@ -85,11 +85,14 @@ public interface IBuildStore
     /// <summary>Reports about builds that had any of these error fingerprints (other than <paramref name="excludeBuildId"/>), newest first.</summary>
     Task<IReadOnlyList<ReportOnBuild>> ListReportsByFingerprintAsync(IReadOnlyCollection<string> fingerprints, string? excludeBuildId, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>The first finished build of the same project and branch created after <paramref name="after"/>.</summary>
-    Task<Build?> FindNextFinishedBuildAsync(string project, string? branch, DateTimeOffset after, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The first finished build of the same project and branch created at or after <paramref name="after"/>
+    /// (times are kept to the millisecond, so "at" counts), other than <paramref name="excludeBuildId"/>.
+    /// </summary>
+    Task<Build?> FindNextFinishedBuildAsync(string project, string? branch, DateTimeOffset after, string? excludeBuildId = null, CancellationToken cancellationToken = default);
 
     /// <summary>The last successful build of the same project and branch created before <paramref name="before"/> (with its analysis).</summary>
-    Task<Build?> FindLastSuccessBeforeAsync(string project, string? branch, DateTimeOffset before, CancellationToken cancellationToken = default);
+    Task<Build?> FindLastSuccessBeforeAsync(string project, string? branch, DateTimeOffset before, string? excludeBuildId = null, CancellationToken cancellationToken = default);
 
     /// <summary>The distinct fingerprints of a build's errors.</summary>
     Task<IReadOnlyList<string>> ListErrorFingerprintsAsync(string buildId, CancellationToken cancellationToken = default);

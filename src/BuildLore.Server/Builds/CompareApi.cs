@@ -27,7 +27,7 @@ internal static class CompareApi
             return ApiErrors.NotFound($"No build with id '{id}'.", "id");
         }
 
-        var baseline = await store.FindLastSuccessBeforeAsync(build.Project, build.Branch, build.CreatedAt, cancellationToken);
+        var baseline = await store.FindLastSuccessBeforeAsync(build.Project, build.Branch, build.CreatedAt, build.Id, cancellationToken);
         var current = build.Analysis ?? await AnalysisSummary.AnalyzeAsync(store.ReadLogAsync(id, cancellationToken), cancellationToken: cancellationToken);
         var before = baseline?.Analysis?.Diagnostics ?? [];
         var known = before.Select(d => d.Fingerprint).ToHashSet(StringComparer.Ordinal);
