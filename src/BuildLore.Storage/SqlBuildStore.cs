@@ -664,26 +664,12 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     private static string Prefixed(string columns, string prefix) =>
         string.Join(", ", columns.Split(", ").Select(c => prefix + c));
 
-    private sealed class KnownRow
+    private sealed class KnownRow : ReportRow
     {
-        public long Id { get; set; }
-        public string BuildId { get; set; } = "";
-        public string Type { get; set; } = "";
-        public string Analysis { get; set; } = "";
-        public string Recommendations { get; set; } = "[]";
-        public double Confidence { get; set; }
-        public string? SessionId { get; set; }
-        public long CreatedAt { get; set; }
         public string Project { get; set; } = "";
         public string? Branch { get; set; }
         public long BuildCreatedAt { get; set; }
         public string? Fingerprint { get; set; }
-
-        public Report ToReport() => new ReportRow
-        {
-            Id = Id, BuildId = BuildId, Type = Type, Analysis = Analysis, Recommendations = Recommendations,
-            Confidence = Confidence, SessionId = SessionId, CreatedAt = CreatedAt,
-        }.ToReport();
     }
 
     public async Task<IReadOnlyList<Report>> ListReportsAsync(string buildId, CancellationToken cancellationToken = default)
@@ -773,7 +759,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         public string ExampleBuildId { get; set; } = "";
     }
 
-    private sealed class ReportRow
+    private class ReportRow
     {
         public long Id { get; set; }
         public string BuildId { get; set; } = "";

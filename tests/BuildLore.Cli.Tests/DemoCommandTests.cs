@@ -1,5 +1,4 @@
 using BuildLore.Core.Builds;
-using BuildLore.Core.Logs;
 using BuildLore.Tests;
 
 namespace BuildLore.Cli.Tests;
@@ -60,7 +59,7 @@ public sealed class DemoCommandTests
         var build = await server.Store.CreateBuildAsync(new NewBuild("demo", "test"));
         await server.Store.MarkRunningAsync(build.Id, DateTimeOffset.UtcNow);
         await server.Store.AppendLogAsync(build.Id, log);
-        await server.Store.FinishBuildAsync(build.Id, new BuildCompletion(status, status == BuildStatus.Success ? 0 : 1, null, LogSummarizer.Summarize(log), DateTimeOffset.UtcNow));
+        await server.Store.FinishBuildAsync(build.Id, new BuildCompletion(status, status == BuildStatus.Success ? 0 : 1, null, Summaries.Of(log), DateTimeOffset.UtcNow));
         return build.Id;
     }
 }

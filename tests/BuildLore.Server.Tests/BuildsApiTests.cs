@@ -1,6 +1,5 @@
 using System.Text;
 using BuildLore.Core.Builds;
-using BuildLore.Core.Logs;
 using BuildLore.Tests;
 
 namespace BuildLore.Server.Tests;
@@ -18,7 +17,7 @@ public sealed class BuildsApiTests
             await server.Store.AppendLogAsync(build.Id, log.Substring(i, Math.Min(10_000, log.Length - i)));
         }
 
-        await server.Store.FinishBuildAsync(build.Id, new BuildCompletion(status, status == "success" ? 0 : 1, null, LogSummarizer.Summarize(log), DateTimeOffset.UtcNow));
+        await server.Store.FinishBuildAsync(build.Id, new BuildCompletion(status, status == "success" ? 0 : 1, null, Summaries.Of(log), DateTimeOffset.UtcNow));
         return build.Id;
     }
 

@@ -9,8 +9,8 @@ public static class AnalysisSummary
         analysis.TotalLines,
         analysis.ErrorCount,
         analysis.WarningCount,
-        [.. analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(LogSummarizer.MaxListedLines).Select(d => d.Display())],
-        [.. analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).Take(LogSummarizer.MaxListedLines).Select(d => d.Display())]);
+        [.. analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(LogSummary.MaxListed).Select(d => d.Display())],
+        [.. analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).Take(LogSummary.MaxListed).Select(d => d.Display())]);
 
     /// <summary>Analyzes a log read piece by piece.</summary>
     public static async Task<LogAnalysis> AnalyzeAsync(IAsyncEnumerable<string> pieces, bool? succeeded = null, string? root = null, CancellationToken cancellationToken = default)

@@ -1,5 +1,4 @@
 using BuildLore.Core.Builds;
-using BuildLore.Core.Logs;
 using BuildLore.Tests;
 
 namespace BuildLore.Client.Tests;
@@ -55,7 +54,7 @@ internal sealed class ServerScope : IAsyncDisposable
         }
 
         var exitCode = status == BuildStatuses.Success ? 0 : 1;
-        await Server.Store.FinishBuildAsync(build.Id, new BuildCompletion(status, exitCode, reason, LogSummarizer.Summarize(log), DateTimeOffset.UtcNow));
+        await Server.Store.FinishBuildAsync(build.Id, new BuildCompletion(status, exitCode, reason, Summaries.Of(log), DateTimeOffset.UtcNow));
         return build.Id;
     }
 

@@ -1,8 +1,8 @@
+using BuildLore.Tests;
 using System.Diagnostics;
 using System.Reflection;
 using BuildLore.Core.Analysis;
 using BuildLore.Core.Builds;
-using BuildLore.Core.Logs;
 using BuildLore.Core.Storage;
 using BuildLore.Core.Tests.Support;
 
@@ -129,7 +129,7 @@ public class BuildLogWriterTests
 
         Assert.Equal(log, store.Text);
         var whole = LogAnalyzer.Analyze(log, root: null, succeeded: false);
-        Assert.Equal(LogSummarizer.Summarize(log).TotalLines, analysis.TotalLines);
+        Assert.Equal(Summaries.Of(log).TotalLines, analysis.TotalLines);
         Assert.Equal(whole.TotalLines, analysis.TotalLines);
         Assert.Equal(whole.ErrorCount, analysis.ErrorCount);
         Assert.Equal(whole.WarningCount, analysis.WarningCount);

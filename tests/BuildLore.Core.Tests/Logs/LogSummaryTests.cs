@@ -1,3 +1,5 @@
+using BuildLore.Tests;
+using BuildLore.Core.Analysis;
 using System.Globalization;
 using System.Text;
 using BuildLore.Core.Logs;
@@ -5,7 +7,7 @@ using BuildLore.Core.Tests.Support;
 
 namespace BuildLore.Core.Tests.Logs;
 
-public class LogSummarizerTests
+public class LogSummaryTests
 {
     [Theory]
     [InlineData("    0 Error(s)")]
@@ -29,7 +31,7 @@ public class LogSummarizerTests
     [InlineData("")]
     public void Summarize_DoesNotCountLinesThatOnlyMentionErrors(string line)
     {
-        var summary = LogSummarizer.Summarize(line + "\n");
+        var summary = Summaries.Of(line + "\n");
 
         Assert.Equal(0, summary.ErrorCount);
         Assert.Equal(0, summary.WarningCount);
@@ -57,7 +59,7 @@ public class LogSummarizerTests
     [InlineData("ERROR: failed to solve: process \"/bin/sh -c make\" did not complete successfully")]
     public void Summarize_CountsLinesLabelledAsErrors(string line)
     {
-        var summary = LogSummarizer.Summarize(line + "\n");
+        var summary = Summaries.Of(line + "\n");
 
         Assert.Equal(1, summary.ErrorCount);
         // Listed as the analyzer renders a diagnostic: location, severity, code, message.
@@ -73,7 +75,7 @@ public class LogSummarizerTests
     [InlineData("CSC : warning CS8002: Referenced assembly does not have a strong name")]
     public void Summarize_CountsLinesLabelledAsWarnings(string line)
     {
-        var summary = LogSummarizer.Summarize(line + "\n");
+        var summary = Summaries.Of(line + "\n");
 
         Assert.Equal(0, summary.ErrorCount);
         Assert.Equal(1, summary.WarningCount);
@@ -83,7 +85,7 @@ public class LogSummarizerTests
     [Fact]
     public void Summarize_DoesNotCountMsBuildTotalsAsErrors()
     {
-        var summary = LogSummarizer.Summarize("Build succeeded.\n    0 Warning(s)\n    0 Error(s)\n\nTime Elapsed 00:00:02.84\n");
+        var summary = Summaries.Of("Build succeeded.\n    0 Warning(s)\n    0 Error(s)\n\nTime Elapsed 00:00:02.84\n");
 
         Assert.Equal(0, summary.ErrorCount);
         Assert.Equal(0, summary.WarningCount);
@@ -96,7 +98,7 @@ public class LogSummarizerTests
         const string error = "/work/app/Program.cs(1,19): error CS0103: The name 'x' does not exist in the current context [/work/app/app.csproj]";
         const string other = "/work/app/Other.cs(2,1): error CS0103: The name 'y' does not exist in the current context [/work/app/app.csproj]";
 
-        var summary = LogSummarizer.Summarize($"{error}\n{other}\n\nBuild FAILED.\n\n{error}\n  {other}  \n");
+        var summary = Summaries.Of($"{error}\n{other}\n\nBuild FAILED.\n\n{error}\n  {other}  \n");
 
         Assert.Equal(2, summary.ErrorCount);
         Assert.Equal(2, summary.Errors.Count);
@@ -107,7 +109,7 @@ public class LogSummarizerTests
     [Fact]
     public void Summarize_CountsEmptyLogAsEmpty()
     {
-        var summary = LogSummarizer.Summarize("");
+        var summary = Summaries.Of("");
 
         Assert.Equal(0, summary.TotalLines);
         Assert.Equal(0, summary.ErrorCount);
@@ -117,7 +119,7 @@ public class LogSummarizerTests
     [Fact]
     public void Summarize_CountsLastLineWithoutNewline()
     {
-        var summary = LogSummarizer.Summarize("compiling\nbroken.c:5:20: error: 'x' undeclared");
+        var summary = Summaries.Of("compiling\nbroken.c:5:20: error: 'x' undeclared");
 
         Assert.Equal(2, summary.TotalLines);
         Assert.Equal(1, summary.ErrorCount);
@@ -127,7 +129,7 @@ public class LogSummarizerTests
     [Fact]
     public void Summarize_CountsLastWarningWithoutNewline()
     {
-        var summary = LogSummarizer.Summarize("a\nb\nbroken.c:3:9: warning: unused variable 'x'");
+        var summary = Summaries.Of("a\nb\nbroken.c:3:9: warning: unused variable 'x'");
 
         Assert.Equal(3, summary.TotalLines);
         Assert.Equal(1, summary.WarningCount);
@@ -137,7 +139,7 @@ public class LogSummarizerTests
     [Fact]
     public void Summarize_DoesNotCountLastLineTwiceWhenItRepeatsAnEarlierError()
     {
-        var summary = LogSummarizer.Summarize("error: boom\nerror: boom");
+        var summary = Summaries.Of("error: boom\nerror: boom");
 
         Assert.Equal(2, summary.TotalLines);
         Assert.Equal(1, summary.ErrorCount);
@@ -146,7 +148,7 @@ public class LogSummarizerTests
     [Fact]
     public void Summarize_HandlesCrLfLineEndings()
     {
-        var summary = LogSummarizer.Summarize("ok\r\nbroken.c:5:20: error: 'x' undeclared\r\n    0 Error(s)\r\nx.c:1:1: warning: y\r\n");
+        var summary = Summaries.Of("ok\r\nbroken.c:5:20: error: 'x' undeclared\r\n    0 Error(s)\r\nx.c:1:1: warning: y\r\n");
 
         Assert.Equal(4, summary.TotalLines);
         Assert.Equal(["broken.c:5:20: error: 'x' undeclared"], summary.Errors);
@@ -157,14 +159,14 @@ public class LogSummarizerTests
     public void Append_GivesSameSummaryWhenCrLfIsSplitBetweenPieces()
     {
         const string log = "error: one\r\nerror: two\r\nwarning: three\r\n";
-        var summarizer = new LogSummarizer();
+        var summarizer = new LogAnalyzer();
         summarizer.Append("error: one\r");
         summarizer.Append("\nerror: two\r\n");
         summarizer.Append("warning: three\r");
         summarizer.Append("\n");
 
-        SummaryAssert.Equal(LogSummarizer.Summarize(log), summarizer.GetSummary());
-        Assert.Equal(["error: one", "error: two"], summarizer.GetSummary().Errors);
+        SummaryAssert.Equal(Summaries.Of(log), summarizer.Complete().ToLogSummary());
+        Assert.Equal(["error: one", "error: two"], summarizer.Complete().ToLogSummary().Errors);
     }
 
     [Fact]
@@ -173,7 +175,7 @@ public class LogSummarizerTests
         const string colored = "\u001b[01m\u001b[Kbroken.c:5:20:\u001b[m\u001b[K \u001b[01;31m\u001b[Kerror: \u001b[m\u001b[K'x' undeclared\n"
                                + "\u001b[33mwarning\u001b[0m: something\n";
 
-        var summary = LogSummarizer.Summarize(colored);
+        var summary = Summaries.Of(colored);
 
         Assert.Equal(["broken.c:5:20: error: 'x' undeclared"], summary.Errors);
         Assert.Equal(["warning: something"], summary.Warnings);
@@ -182,7 +184,7 @@ public class LogSummarizerTests
     [Fact]
     public void Summarize_FoldsColouredAndPlainCopiesOfTheSameLine()
     {
-        var summary = LogSummarizer.Summarize("\u001b[31merror\u001b[0m: boom\nerror: boom\n");
+        var summary = Summaries.Of("\u001b[31merror\u001b[0m: boom\nerror: boom\n");
 
         Assert.Equal(1, summary.ErrorCount);
         Assert.Equal(["error: boom"], summary.Errors);
@@ -198,14 +200,14 @@ public class LogSummarizerTests
             log.Append(CultureInfo.InvariantCulture, $"file{i}.c:2:1: warning: smell {i}\n");
         }
 
-        var summary = LogSummarizer.Summarize(log.ToString());
+        var summary = Summaries.Of(log.ToString());
 
         Assert.Equal(350, summary.ErrorCount);
         Assert.Equal(350, summary.WarningCount);
-        Assert.Equal(LogSummarizer.MaxListedLines, summary.Errors.Count);
-        Assert.Equal(LogSummarizer.MaxListedLines, summary.Warnings.Count);
+        Assert.Equal(LogSummary.MaxListed, summary.Errors.Count);
+        Assert.Equal(LogSummary.MaxListed, summary.Warnings.Count);
         Assert.Equal("file0.c:1:1: error: problem 0", summary.Errors[0]);
-        Assert.Equal($"file{LogSummarizer.MaxListedLines - 1}.c:1:1: error: problem {LogSummarizer.MaxListedLines - 1}", summary.Errors[^1]);
+        Assert.Equal($"file{LogSummary.MaxListed - 1}.c:1:1: error: problem {LogSummary.MaxListed - 1}", summary.Errors[^1]);
         Assert.Equal(700, summary.TotalLines);
     }
 
@@ -213,17 +215,17 @@ public class LogSummarizerTests
     public void Summarize_CapsListWhenTheLastUnterminatedLineIsAnError()
     {
         var log = new StringBuilder();
-        for (var i = 0; i < LogSummarizer.MaxListedLines; i++)
+        for (var i = 0; i < LogSummary.MaxListed; i++)
         {
             log.Append(CultureInfo.InvariantCulture, $"error: e{i}\n");
         }
 
         log.Append("error: one more");
 
-        var summary = LogSummarizer.Summarize(log.ToString());
+        var summary = Summaries.Of(log.ToString());
 
-        Assert.Equal(LogSummarizer.MaxListedLines + 1, summary.ErrorCount);
-        Assert.Equal(LogSummarizer.MaxListedLines, summary.Errors.Count);
+        Assert.Equal(LogSummary.MaxListed + 1, summary.ErrorCount);
+        Assert.Equal(LogSummary.MaxListed, summary.Errors.Count);
     }
 
     [Fact]
@@ -231,8 +233,8 @@ public class LogSummarizerTests
     {
         var huge = "error: " + new string('e', 10 * 1024 * 1024);
 
-        var whole = LogSummarizer.Summarize(huge + "\n");
-        var unterminated = LogSummarizer.Summarize(huge);
+        var whole = Summaries.Of(huge + "\n");
+        var unterminated = Summaries.Of(huge);
 
         Assert.Equal(1, whole.TotalLines);
         Assert.Equal(1, whole.ErrorCount);
@@ -245,18 +247,18 @@ public class LogSummarizerTests
     public void Append_HandlesTenMegabyteSingleLineFedInPieces()
     {
         var huge = "x" + new string('w', 10 * 1024 * 1024) + " warning: late\nnext line\n";
-        var summarizer = new LogSummarizer();
+        var summarizer = new LogAnalyzer();
         for (var offset = 0; offset < huge.Length; offset += 64 * 1024)
         {
             summarizer.Append(huge.AsSpan(offset, Math.Min(64 * 1024, huge.Length - offset)));
         }
 
-        var summary = summarizer.GetSummary();
+        var summary = summarizer.Complete().ToLogSummary();
 
         Assert.Equal(2, summary.TotalLines);
         // The label lies past MaxLineLength, where lines are cut before classification.
         Assert.Equal(0, summary.WarningCount);
-        SummaryAssert.Equal(LogSummarizer.Summarize(huge), summary);
+        SummaryAssert.Equal(Summaries.Of(huge), summary);
     }
 
     [Fact]
@@ -266,7 +268,7 @@ public class LogSummarizerTests
         var line = string.Concat(Enumerable.Repeat("error warning fail panic undefined ", 200));
         var log = string.Concat(Enumerable.Repeat(line + "\n", 500));
 
-        var summary = LogSummarizer.Summarize(log);
+        var summary = Summaries.Of(log);
 
         Assert.Equal(500, summary.TotalLines);
         Assert.Equal(0, summary.ErrorCount);
@@ -277,9 +279,9 @@ public class LogSummarizerTests
     {
         string[] pieces = ["compil", "ing\nbroken.c:5:20: err", "or: x\n", "warning: y"];
 
-        var summary = await LogSummarizer.SummarizeAsync(ToAsync(pieces));
+        var summary = (await AnalysisSummary.AnalyzeAsync(ToAsync(pieces))).ToLogSummary();
 
-        SummaryAssert.Equal(LogSummarizer.Summarize(string.Concat(pieces)), summary);
+        SummaryAssert.Equal(Summaries.Of(string.Concat(pieces)), summary);
         Assert.Equal(1, summary.ErrorCount);
         Assert.Equal(1, summary.WarningCount);
         Assert.Equal(3, summary.TotalLines);
