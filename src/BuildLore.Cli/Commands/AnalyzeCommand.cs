@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BuildLore.Core.Analysis;
@@ -72,21 +71,13 @@ internal sealed class AnalyzeCommand(IAnsiConsole console) : AsyncCommand<Analyz
         return 0;
     }
 
-    /// <summary>Reads the log in large blocks, synchronously: for one sequential file that is the fastest way through it.</summary>
+    /// <summary>Reads the log on two threads (decoding and scanning, analyzing): for one sequential file that is the fastest way through it.</summary>
     private static LogAnalysis Analyze(Settings settings, AnalysisRules rules, CancellationToken cancellationToken)
     {
         var analyzer = new LogAnalyzer(settings.Root, rules);
         using (var input = settings.LogFile is null or "-" ? Console.OpenStandardInput() : new FileStream(settings.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan))
         {
-            // Invalid UTF-8 becomes U+FFFD rather than an exception: binary junk in a log must not stop the analysis.
-            using var reader = new StreamReader(input, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 20);
-            var buffer = new char[1 << 20];
-            int read;
-            while ((read = reader.Read(buffer)) > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                analyzer.Append(buffer.AsSpan(0, read));
-            }
+            analyzer.Read(input, cancellationToken);
         }
 
         return analyzer.Complete(excerptTokens: settings.MaxTokens);

@@ -14,9 +14,11 @@ public static partial class LineCleaner
         "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
 
     /// <summary>True when <see cref="Clean"/> would change the line; cheap enough to ask of every line.</summary>
-    public static bool NeedsCleaning(ReadOnlySpan<char> line) =>
-        line.IndexOfAny(ControlCharacters) >= 0
-        || line.Length > 28 && line[4] == '-' && line[10] == 'T' && char.IsAsciiDigit(line[0]);
+    public static bool NeedsCleaning(ReadOnlySpan<char> line) => line.IndexOfAny(ControlCharacters) >= 0 || HasTimestamp(line);
+
+    /// <summary>True when the line may start with a CI timestamp (<c>2026-01-01T00:00:00...</c>).</summary>
+    public static bool HasTimestamp(ReadOnlySpan<char> line) =>
+        line.Length > 28 && line[4] == '-' && line[10] == 'T' && char.IsAsciiDigit(line[0]);
 
     public static string Clean(string line)
     {

@@ -23,18 +23,6 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private const int MaxExcerptSegments = 40;
     private const int MaxContextChars = 4096;
 
-    // A line with none of these cannot start a diagnostic, so most lines of a log cost two vectorized
-    // searches and nothing else. SearchValues stays vectorized up to about eight values, hence two
-    // sets: the words tools label problems with, and markers of formats that use no such word.
-    private static readonly SearchValues<string> Labels = SearchValues.Create(
-        ["error", "warning", "fail", "fatal", "panic", "exception", "traceback", "timeout"], StringComparison.OrdinalIgnoreCase);
-
-    private static readonly SearchValues<string> Markers = SearchValues.Create(
-        ["undefined reference", "multiple definition", ".go:", "Killed", "Segmentation fault", "No space left", "timed out", "not ok", "ERR!"], StringComparison.Ordinal);
-
-    // Test reporters' failure marks; kept apart because non-ASCII values make a string search slow.
-    private static readonly SearchValues<char> Symbols = SearchValues.Create("✖●");
-
     // How many of the last lines are also read for failure causes: how a build died is said at its end.
     private const int TailSignalLines = 20;
 
@@ -46,7 +34,8 @@ public sealed class LogAnalyzer : IDiagnosticSink
 
     private readonly PathNormalizer _paths;
     private readonly CategoryClassifier _classifier = new();
-    private readonly StringBuilder _partial = new();
+    private readonly LineBlockBuilder _blocks = new(MaxLineLength);
+    private readonly Action<LineBlock> _consume;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly List<(Diagnostic Diagnostic, bool Secondary)> _diagnostics = [];
     // The last lines, copied into reused buffers: most lines are never turned into strings.
@@ -59,10 +48,14 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private long _errors;
     private long _warnings;
     private long _secondaryErrors;
-    private bool _partialTooLong;
     private bool _completed;
     private bool _secondaryClassified;
     private bool _causesClassified;
+    private bool _inBlock;
+    // The block being analyzed: its lines are recalled from it rather than copied one by one.
+    private LineBlock? _block;
+    private long _blockFirst;
+    private readonly Dictionary<int, string> _cleaned = [];
 
     private sealed class Segment(long start, long end, bool secondary)
     {
@@ -81,6 +74,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
     public LogAnalyzer(string? root = null, AnalysisRules? rules = null)
     {
         _paths = new PathNormalizer(root);
+        _consume = Consume;
         if (rules is { ProblemMatchers.Count: > 0 })
         {
             _matchers = new ProblemMatcherRunner(rules.ProblemMatchers);
@@ -109,58 +103,87 @@ public sealed class LogAnalyzer : IDiagnosticSink
     }
 
     /// <summary>Feeds the next piece of the log; pieces may split lines anywhere.</summary>
-    public void Append(ReadOnlySpan<char> text)
+    public void Append(ReadOnlySpan<char> text) => _blocks.Append(text, _consume);
+
+    /// <summary>
+    /// Reads a whole log from a stream (UTF-8; invalid bytes become U+FFFD). Decoding and the cheap
+    /// scan of each block run on a second thread while this one analyzes the block before: on two
+    /// cores the analysis of a large file takes about as long as the slower of the two.
+    /// </summary>
+    public void Read(Stream input, CancellationToken cancellationToken = default) =>
+        LineBlockPipeline.Run(input, MaxLineLength, _consume, cancellationToken);
+
+    /// <summary>Analyzes the lines of a block, scanning it first unless that was done already.</summary>
+    private void Consume(LineBlock block)
     {
-        while (!text.IsEmpty)
+        using (block)
         {
-            var newline = text.IndexOf('\n');
-            if (newline < 0)
+            if (block.Count == 0 && block.Length > 0)
             {
-                AppendPartial(text);
-                return;
+                block.Scan(MaxLineLength);
             }
 
-            if (_partial.Length > 0 || _partialTooLong)
+            _block = block;
+            _blockFirst = _lines + 1;
+            _cleaned.Clear();
+            for (var i = 0; i < block.Count; i++)
             {
-                AppendPartial(text[..newline]);
-                ProcessLine(_partial.ToString());
-                _partial.Clear();
-                _partialTooLong = false;
-            }
-            else
-            {
-                var line = text[..newline];
-                ProcessLine(line.Length > MaxLineLength ? line[..MaxLineLength] : line);
+                ref readonly var info = ref block[i];
+                if ((info.Flags & LineFlags.Raw) != 0)
+                {
+                    ProcessLine(block.LineText(i));
+                }
+                else if (info.Flags == LineFlags.None && !_inBlock && _open.Count == 0 && _matchers is null && _causes is null)
+                {
+                    _lines++; // the common case: a line no parser can use, remembered only as part of the block
+                }
+                else
+                {
+                    ProcessCleanLine(block.LineText(i), info.Flags);
+                }
             }
 
-            text = text[(newline + 1)..];
+            // Lines of this block that may still be asked for move to the ring of recent lines.
+            _block = null;
+            for (var n = Math.Max(_blockFirst, _lines - RecentLines + 1); n <= _lines; n++)
+            {
+                var index = (int)(n - _blockFirst);
+                Remember(n, _cleaned.TryGetValue(index, out var cleaned) ? cleaned : block.LineText(index));
+            }
         }
     }
 
-    private void AppendPartial(ReadOnlySpan<char> text)
+    /// <summary>Reads a line that may still need cleaning (escape sequences, CI timestamps, progress bars).</summary>
+    private void ProcessLine(ReadOnlySpan<char> raw)
     {
-        var room = MaxLineLength - _partial.Length;
-        if (room <= 0)
+        if (!LineCleaner.NeedsCleaning(raw))
         {
-            _partialTooLong = true;
+            ProcessCleanLine(raw, FlagsOf(raw));
             return;
         }
 
-        _partial.Append(text[..Math.Min(room, text.Length)]);
-    }
-
-    private void ProcessLine(ReadOnlySpan<char> raw)
-    {
-        var number = ++_lines;
-        string? text = null;
-        var line = raw;
-        if (LineCleaner.NeedsCleaning(raw))
+        var text = LineCleaner.Clean(raw.ToString());
+        if (_block is not null)
         {
-            text = LineCleaner.Clean(raw.ToString());
-            line = text;
+            _cleaned[(int)(_lines + 1 - _blockFirst)] = text;
         }
 
-        Remember(number, line);
+        ProcessCleanLine(text, FlagsOf(text), text);
+    }
+
+    private static LineFlags FlagsOf(ReadOnlySpan<char> line) =>
+        (LineBlock.HasKeyword(line) ? LineFlags.Keyword : 0)
+        | (line.IndexOfAny(LineBlock.Markers) >= 0 ? LineFlags.Marker : 0)
+        | (LineBlock.MayStartBlock(line) ? LineFlags.MayStartBlock : 0);
+
+    private void ProcessCleanLine(ReadOnlySpan<char> line, LineFlags flags, string? text = null)
+    {
+        var number = ++_lines;
+        if (_block is null)
+        {
+            Remember(number, line);
+        }
+
         if (_open.Count > 0)
         {
             text ??= line.ToString();
@@ -177,14 +200,14 @@ public sealed class LogAnalyzer : IDiagnosticSink
             return;
         }
 
-        var hasKeyword = HasKeyword(line);
-        if (!hasKeyword && !AnyParserInBlock() && !MayStartBlock(line))
+        var hasKeyword = (flags & LineFlags.Keyword) != 0;
+        if (!hasKeyword && !_inBlock && (flags & LineFlags.MayStartBlock) == 0)
         {
-            return; // the common case: a line no parser can use
+            return; // a line no parser can use
         }
 
         text ??= line.ToString();
-        if (hasKeyword && line.IndexOfAny(Markers) >= 0)
+        if ((flags & LineFlags.Marker) != 0)
         {
             _classifier.Observe(text, number); // a crash or a full disk says so without a label
         }
@@ -196,10 +219,9 @@ public sealed class LogAnalyzer : IDiagnosticSink
                 break;
             }
         }
-    }
 
-    private static bool HasKeyword(ReadOnlySpan<char> line) =>
-        line.IndexOfAny(Labels) >= 0 || line.IndexOfAny(Markers) >= 0 || line.IndexOfAny(Symbols) >= 0;
+        _inBlock = AnyParserInBlock();
+    }
 
     /// <summary>The owner's rules see every line; a line their problem matcher reports is not read again by the built-in parsers.</summary>
     private bool ApplyWorkspaceRules(string line, long number)
@@ -236,20 +258,6 @@ public sealed class LogAnalyzer : IDiagnosticSink
         return false;
     }
 
-    /// <summary>Lines without a keyword that can still open a block: eslint's file header, gfortran's location, pytest's sections, Gradle's report.</summary>
-    private static bool MayStartBlock(ReadOnlySpan<char> line)
-    {
-        if (line.Length < 3)
-        {
-            return false;
-        }
-
-        return line[^1] == ':'
-               || line.StartsWith("==", StringComparison.Ordinal)
-               || line.StartsWith("* ", StringComparison.Ordinal)
-               || line[0] != ' ' && line.IndexOf(' ') < 0 && line.IndexOfAny('/', '\\') >= 0 && line.IndexOf('.') >= 0;
-    }
-
     private void Remember(long number, ReadOnlySpan<char> line)
     {
         var slot = (int)(number % RecentLines);
@@ -265,6 +273,13 @@ public sealed class LogAnalyzer : IDiagnosticSink
 
     private bool TryRecall(long number, out string text)
     {
+        if (_block is not null && number >= _blockFirst && number <= _lines)
+        {
+            var index = (int)(number - _blockFirst);
+            text = _cleaned.TryGetValue(index, out var cleaned) ? cleaned : _block.LineText(index).ToString();
+            return true;
+        }
+
         var slot = (int)(number % RecentLines);
         if (number > 0 && _recentNumbers[slot] == number)
         {
@@ -416,10 +431,9 @@ public sealed class LogAnalyzer : IDiagnosticSink
         if (!_completed)
         {
             _completed = true;
-            if (_partial.Length > 0 || _partialTooLong)
+            if (_blocks.Finish() is { } last)
             {
-                ProcessLine(_partial.ToString());
-                _partial.Clear();
+                Consume(last);
             }
 
             foreach (var parser in _parsers)

@@ -150,4 +150,104 @@ public sealed class AnalyzerRobustnessTests
         Assert.Equal("deep.py", Path.GetFileName(analysis.Diagnostics[0].File));
         Assert.True(analysis.FailureExcerpt.Sum(r => r.Text.Length) <= 2000 * 4);
     }
+
+    [Fact]
+    public void Read_FromAStreamOnTwoThreads_GivesTheSameResultAsAppending()
+    {
+        var logs = Directory.EnumerateFiles(LogsRoot, "*.log", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        // One long log of all the corpus, several blocks long, with a line far longer than the analyzer keeps.
+        var all = string.Join("\n", logs.Select(f => Lenient.GetString(File.ReadAllBytes(f))))
+                  + "\nerror: " + new string('y', 3 * LogAnalyzer.MaxLineLength) + "\r\nlast line without end";
+        foreach (var text in logs.Select(f => Lenient.GetString(File.ReadAllBytes(f))).Append(all))
+        {
+            var expected = Describe(LogAnalyzer.Analyze(text));
+            foreach (var encoding in new Encoding[] { new UTF8Encoding(false), new UTF8Encoding(true), new UnicodeEncoding(false, true) })
+            {
+                var analyzer = new LogAnalyzer();
+                using (var stream = new MemoryStream([.. encoding.GetPreamble(), .. encoding.GetBytes(text)]))
+                {
+                    analyzer.Read(stream);
+                }
+
+                Assert.Equal(expected, Describe(analyzer.Complete()));
+            }
+        }
+    }
+
+    [Fact]
+    public void Read_StreamThatFails_ReportsTheFailureRatherThanAShortAnalysis()
+    {
+        var analyzer = new LogAnalyzer();
+        using var stream = new FailingStream(Encoding.UTF8.GetBytes(new string('a', 10_000) + "\nerror: x\n"));
+        Assert.Throws<IOException>(() => analyzer.Read(stream));
+    }
+
+    /// <summary>
+    /// Logs are concatenations of tools' outputs: a block one parser opens must never swallow what
+    /// the next tool reports, nor merge it into its own. Every diagnostic a log yields alone, it also
+    /// yields after any other log.
+    /// </summary>
+    [Fact]
+    public void Analyze_AnyLogAfterAnother_StillYieldsEveryOneOfItsDiagnostics()
+    {
+        var logs = Directory.EnumerateFiles(LogsRoot, "*.log", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (Name: Path.GetRelativePath(LogsRoot, f), Text: Lenient.GetString(File.ReadAllBytes(f)).TrimEnd('\n') + "\n"))
+            .ToList();
+        // Lines that only repeat that a step failed ("make: *** Error 1") are dropped once a log has a real
+        // error: a log's own diagnostics are those it yields after a line that is surely an error.
+        const string Sentinel = "##[error]an earlier step failed\n";
+        var alone = logs.ToDictionary(
+            l => l.Name,
+            l => LogAnalyzer.Analyze(Sentinel + l.Text).Diagnostics.Select(Key).Where(k => !k.Contains("an earlier step failed", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal));
+        var failures = new List<string>();
+        foreach (var before in logs)
+        {
+            foreach (var after in logs.Where(l => alone[l.Name].Count > 0))
+            {
+                var together = LogAnalyzer.Analyze(before.Text + after.Text).Diagnostics.Select(Key).ToHashSet(StringComparer.Ordinal);
+                var missing = alone[after.Name].Where(d => !together.Contains(d)).ToList();
+                if (missing.Count > 0)
+                {
+                    failures.Add($"{after.Name} after {before.Name} lost: {string.Join(" | ", missing)}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} pairs lost diagnostics:\n{string.Join('\n', failures.Take(60))}");
+
+        static string Key(Diagnostic d) => $"{d.Severity}|{d.Tool}|{d.Code}|{d.Message}";
+    }
+
+    /// <summary>A stream that gives some bytes, then fails as a disk or a network can.</summary>
+    private sealed class FailingStream(byte[] head) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position == head.Length)
+            {
+                throw new IOException("disk gone");
+            }
+
+            var n = Math.Min(count, head.Length - _position);
+            head.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

@@ -115,14 +115,19 @@ internal sealed partial class NpmParser : ToolParser
             return false;
         }
 
+        var text = match.Groups["msg"].Value.Trim();
+        var code = CodeLine().Match(text);
+        if (code.Success && (_code is not null || _message is not null))
+        {
+            Finish(sink); // npm opens each error report with its code: this is the next run's
+        }
+
         if (_start == 0)
         {
             _start = number;
         }
 
         _end = number;
-        var text = match.Groups["msg"].Value.Trim();
-        var code = CodeLine().Match(text);
         if (code.Success)
         {
             // "code 127" is a script's exit status, not an npm error code.
@@ -134,7 +139,11 @@ internal sealed partial class NpmParser : ToolParser
         {
             _message = text;
         }
-        else if (_fallback is null && text.Length > 0 && !text.StartsWith("A complete log", StringComparison.Ordinal))
+        else if (text.StartsWith("A complete log", StringComparison.Ordinal))
+        {
+            Finish(sink); // npm's last words on a failed run
+        }
+        else if (_fallback is null && text.Length > 0)
         {
             _fallback = text;
         }
@@ -292,6 +301,7 @@ internal sealed partial class NodeExceptionParser : ToolParser
 /// <summary>node:test's spec reporter (<c>✖ name (1.2ms)</c> followed by the error), jest (<c>● name</c>) and vitest (<c>FAIL file > name</c>).</summary>
 internal sealed partial class JsTestParser : ToolParser
 {
+    private const int MaxBlockLines = 500;
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private string? _tool;
     private string? _name;
@@ -360,9 +370,15 @@ internal sealed partial class JsTestParser : ToolParser
     {
         var trimmed = line.Trim();
         var indent = line.Length - line.TrimStart().Length;
+        if (number - _start > MaxBlockLines)
+        {
+            return false; // a reporter's block is never this long: the test run's output ended without saying so
+        }
+
         switch (_tool)
         {
-            case "node-test" when trimmed.Length > 0 && indent <= _indent && (trimmed[0] is '✖' or '✔' or 'ℹ' or '▶' or '﹣'):
+            // node's spec reporter indents a failure's details under its mark: a line back at that level ends them.
+            case "node-test" when trimmed.Length > 0 && indent <= _indent:
             case "jest" when trimmed.StartsWith('●') || indent == 0 && trimmed.Length > 0:
             case "vitest" when trimmed.StartsWith("FAIL ", StringComparison.Ordinal) || trimmed.StartsWith("⎯⎯⎯", StringComparison.Ordinal) || trimmed.StartsWith("Test Files", StringComparison.Ordinal):
                 return false;

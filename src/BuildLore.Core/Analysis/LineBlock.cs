@@ -1,0 +1,265 @@
+using System.Buffers;
+
+namespace BuildLore.Core.Analysis;
+
+/// <summary>What the cheap scan of a line found; the analyzer reads a line fully only when it says so.</summary>
+[Flags]
+internal enum LineFlags : byte
+{
+    None = 0,
+
+    /// <summary>A word tools label problems with, a marker or a test reporter's failure mark.</summary>
+    Keyword = 1,
+
+    /// <summary>A crash or full-disk marker ("Killed", "No space left"...), which needs no label.</summary>
+    Marker = 2,
+
+    /// <summary>A line that may open a multi-line block without a keyword (eslint's file header, pytest's sections...).</summary>
+    MayStartBlock = 4,
+
+    /// <summary>The line needs the general path: escape sequences, control characters, a CI timestamp, or a cut.</summary>
+    Raw = 8,
+}
+
+/// <summary>Where a line of a block is: its start, its length (without <c>\r\n</c> unless it is raw) and its flags.</summary>
+internal struct LineInfo
+{
+    public int Start;
+    public int Length;
+    public LineFlags Flags;
+}
+
+/// <summary>
+/// Whole lines of a log in one pooled buffer, scanned: the unit the analyzer consumes. Scanning is
+/// stateless, so one thread can scan the next block while another analyzes this one.
+/// </summary>
+internal sealed class LineBlock : IDisposable
+{
+    // A line with none of these cannot start a diagnostic, so most lines of a log cost two vectorized
+    // searches and nothing else. SearchValues stays vectorized up to about eight values, hence two
+    // sets: the words tools label problems with, and markers of formats that use no such word.
+    internal static readonly SearchValues<string> Labels = SearchValues.Create(
+        ["error", "warning", "fail", "fatal", "panic", "exception", "traceback", "timeout"], StringComparison.OrdinalIgnoreCase);
+
+    internal static readonly SearchValues<string> Markers = SearchValues.Create(
+        ["undefined reference", "multiple definition", ".go:", "Killed", "Segmentation fault", "No space left", "timed out", "not ok", "ERR!"], StringComparison.Ordinal);
+
+    // Test reporters' failure marks; kept apart because non-ASCII values make a string search slow.
+    internal static readonly SearchValues<char> Symbols = SearchValues.Create("✖●");
+
+    // Control characters that make a line need cleaning, except a line's own end.
+    private static readonly SearchValues<char> LineControlCharacters = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
+
+    private LineInfo[] _lines;
+
+    /// <param name="capacity">Characters the block can hold.</param>
+    public LineBlock(int capacity)
+    {
+        Text = ArrayPool<char>.Shared.Rent(capacity);
+        _lines = ArrayPool<LineInfo>.Shared.Rent(Math.Max(16, capacity / 32));
+    }
+
+    /// <summary>The text: whole lines, each ending with <c>\n</c>.</summary>
+    public char[] Text { get; private set; }
+
+    /// <summary>Characters of <see cref="Text"/> in use.</summary>
+    public int Length { get; set; }
+
+    public int Count { get; private set; }
+
+    public ref readonly LineInfo this[int index] => ref _lines[index];
+
+    public ReadOnlySpan<char> LineText(int index) => Text.AsSpan(_lines[index].Start, _lines[index].Length);
+
+    /// <summary>Finds the lines and flags each; lines longer than <paramref name="maxLineLength"/> are cut.</summary>
+    public void Scan(int maxLineLength)
+    {
+        var block = Text.AsSpan(0, Length);
+        var hits = new Hits(block);
+        var start = 0;
+        Count = 0;
+        while (start < block.Length)
+        {
+            var end = start + block[start..].IndexOf('\n');
+            var line = block[start..end];
+            var length = line.Length;
+            if (length > 0 && line[^1] == '\r')
+            {
+                length--;
+            }
+
+            LineFlags flags;
+            if (line.Length > maxLineLength || hits.Control(start, length) || LineCleaner.HasTimestamp(line))
+            {
+                // Rare lines take the general path; a long one is cut first, as whatever way it arrived.
+                length = Math.Min(line.Length, maxLineLength);
+                flags = LineFlags.Raw;
+            }
+            else
+            {
+                flags = (hits.Keyword(start, length) ? LineFlags.Keyword : 0)
+                        | (hits.Marker(start, length) ? LineFlags.Marker : 0)
+                        | (MayStartBlock(line[..length]) ? LineFlags.MayStartBlock : 0);
+            }
+
+            if (Count == _lines.Length)
+            {
+                var larger = ArrayPool<LineInfo>.Shared.Rent(_lines.Length * 2);
+                _lines.AsSpan(0, Count).CopyTo(larger);
+                ArrayPool<LineInfo>.Shared.Return(_lines);
+                _lines = larger;
+            }
+
+            _lines[Count++] = new LineInfo { Start = start, Length = length, Flags = flags };
+            start = end + 1;
+        }
+    }
+
+    /// <summary>True when a line has a keyword; the general path asks this of a cleaned line.</summary>
+    public static bool HasKeyword(ReadOnlySpan<char> line) =>
+        line.IndexOfAny(Labels) >= 0 || line.IndexOfAny(Markers) >= 0 || line.IndexOfAny(Symbols) >= 0;
+
+    /// <summary>Lines without a keyword that can still open a block: eslint's file header, gfortran's location, pytest's sections, Gradle's report.</summary>
+    public static bool MayStartBlock(ReadOnlySpan<char> line)
+    {
+        if (line.Length < 3)
+        {
+            return false;
+        }
+
+        return line[^1] == ':'
+               || line.StartsWith("==", StringComparison.Ordinal)
+               || line.StartsWith("* ", StringComparison.Ordinal)
+               || line[0] != ' ' && line.IndexOf(' ') < 0 && line.IndexOfAny('/', '\\') >= 0 && line.IndexOf('.') >= 0;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<char>.Shared.Return(Text);
+        ArrayPool<LineInfo>.Shared.Return(_lines);
+        Text = [];
+        _lines = [];
+    }
+
+    /// <summary>
+    /// Where the next keyword, marker and control character of a block are. Each is searched for over
+    /// the rest of the block — vectorized searches are fastest on long inputs — and again only once a
+    /// line has passed it, so a line without any costs no search of its own.
+    /// </summary>
+    private ref struct Hits(ReadOnlySpan<char> block)
+    {
+        private readonly ReadOnlySpan<char> _block = block;
+        private int _label = -1;
+        private int _marker = -1;
+        private int _symbol = -1;
+        private int _control = -1;
+
+        public bool Keyword(int start, int length) =>
+            Within(ref _label, Labels, start, length) | Marker(start, length) | Within(ref _symbol, Symbols, start, length);
+
+        public bool Marker(int start, int length) => Within(ref _marker, Markers, start, length);
+
+        public bool Control(int start, int length) => Within(ref _control, LineControlCharacters, start, length);
+
+        private readonly bool Within(ref int next, SearchValues<string> values, int start, int length)
+        {
+            if (next < start)
+            {
+                var found = _block[start..].IndexOfAny(values);
+                next = found < 0 ? int.MaxValue : start + found;
+            }
+
+            return next < start + length;
+        }
+
+        private readonly bool Within(ref int next, SearchValues<char> values, int start, int length)
+        {
+            if (next < start)
+            {
+                var found = _block[start..].IndexOfAny(values);
+                next = found < 0 ? int.MaxValue : start + found;
+            }
+
+            return next < start + length;
+        }
+    }
+}
+
+/// <summary>
+/// Cuts text arriving in pieces of any size into <see cref="LineBlock"/>s of whole lines. A line
+/// longer than the longest kept is cut to that length and the rest of it dropped, so memory stays
+/// bounded whatever the input (a 50 MB line included).
+/// </summary>
+internal sealed class LineBlockBuilder(int maxLineLength, int blockSize = LineBlockBuilder.DefaultBlockSize)
+{
+    public const int DefaultBlockSize = 256 * 1024;
+
+    private readonly char[] _carry = new char[maxLineLength];
+    private int _carried;
+    private bool _dropping; // the current line passed the longest kept: drop until its end
+
+    /// <summary>Adds text; each block of whole lines it completes goes to <paramref name="emit"/>, which owns it.</summary>
+    public void Append(ReadOnlySpan<char> text, Action<LineBlock> emit)
+    {
+        while (!text.IsEmpty)
+        {
+            var newline = text.IndexOf('\n');
+            if (newline < 0)
+            {
+                Carry(text);
+                return;
+            }
+
+            if (_carried > 0 || _dropping)
+            {
+                // The unfinished line ends here: it goes out alone, so a block never starts mid-line.
+                Carry(text[..newline]);
+                text = text[(newline + 1)..];
+                emit(TakeCarried());
+                continue;
+            }
+
+            // Whole lines, up to about a block's size.
+            var take = text.Length <= blockSize ? text : text[..blockSize];
+            var end = take.LastIndexOf('\n') + 1;
+            if (end == 0)
+            {
+                end = newline + 1; // one line longer than a block
+            }
+
+            var whole = new LineBlock(end);
+            text[..end].CopyTo(whole.Text);
+            whole.Length = end;
+            text = text[end..];
+            emit(whole);
+        }
+    }
+
+    /// <summary>The last line when the text ends without a newline, or null.</summary>
+    public LineBlock? Finish() => _carried == 0 && !_dropping ? null : TakeCarried();
+
+    private LineBlock TakeCarried()
+    {
+        var block = new LineBlock(_carried + 1);
+        _carry.AsSpan(0, _carried).CopyTo(block.Text);
+        block.Text[_carried] = '\n';
+        block.Length = _carried + 1;
+        _carried = 0;
+        _dropping = false;
+        return block;
+    }
+
+    private void Carry(ReadOnlySpan<char> text)
+    {
+        var room = _carry.Length - _carried;
+        if (text.Length > room)
+        {
+            _dropping = true;
+            text = text[..room];
+        }
+
+        text.CopyTo(_carry.AsSpan(_carried));
+        _carried += text.Length;
+    }
+}
