@@ -52,12 +52,15 @@ internal sealed class LineBlock : IDisposable
         "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
 
     private LineInfo[] _lines;
+    private int[] _flagged; // indices of the lines whose flags are not None, in order
+    private int _flaggedCount;
 
     /// <param name="capacity">Characters the block can hold.</param>
     public LineBlock(int capacity)
     {
         Text = ArrayPool<char>.Shared.Rent(capacity);
         _lines = ArrayPool<LineInfo>.Shared.Rent(Math.Max(16, capacity / 32));
+        _flagged = ArrayPool<int>.Shared.Rent(64);
     }
 
     /// <summary>The text: whole lines, each ending with <c>\n</c>.</summary>
@@ -72,6 +75,19 @@ internal sealed class LineBlock : IDisposable
 
     public ReadOnlySpan<char> LineText(int index) => Text.AsSpan(_lines[index].Start, _lines[index].Length);
 
+    /// <summary>The first line at or after <paramref name="index"/> with any flag, or <see cref="Count"/>.</summary>
+    /// <param name="index">The line to start from.</param>
+    /// <param name="cursor">Where the previous search stopped; searches only move forward.</param>
+    public int NextFlagged(int index, ref int cursor)
+    {
+        while (cursor < _flaggedCount && _flagged[cursor] < index)
+        {
+            cursor++;
+        }
+
+        return cursor < _flaggedCount ? _flagged[cursor] : Count;
+    }
+
     /// <summary>Finds the lines and flags each; lines longer than <paramref name="maxLineLength"/> are cut.</summary>
     public void Scan(int maxLineLength)
     {
@@ -79,6 +95,7 @@ internal sealed class LineBlock : IDisposable
         var hits = new Hits(block);
         var start = 0;
         Count = 0;
+        _flaggedCount = 0;
         while (start < block.Length)
         {
             var end = start + block[start..].IndexOf('\n');
@@ -105,15 +122,30 @@ internal sealed class LineBlock : IDisposable
 
             if (Count == _lines.Length)
             {
-                var larger = ArrayPool<LineInfo>.Shared.Rent(_lines.Length * 2);
-                _lines.AsSpan(0, Count).CopyTo(larger);
-                ArrayPool<LineInfo>.Shared.Return(_lines);
-                _lines = larger;
+                Grow(ref _lines, Count);
+            }
+
+            if (flags != LineFlags.None)
+            {
+                if (_flaggedCount == _flagged.Length)
+                {
+                    Grow(ref _flagged, _flaggedCount);
+                }
+
+                _flagged[_flaggedCount++] = Count;
             }
 
             _lines[Count++] = new LineInfo { Start = start, Length = length, Flags = flags };
             start = end + 1;
         }
+    }
+
+    private static void Grow<T>(ref T[] array, int used)
+    {
+        var larger = ArrayPool<T>.Shared.Rent(array.Length * 2);
+        array.AsSpan(0, used).CopyTo(larger);
+        ArrayPool<T>.Shared.Return(array);
+        array = larger;
     }
 
     /// <summary>True when a line has a keyword; the general path asks this of a cleaned line.</summary>
@@ -138,8 +170,10 @@ internal sealed class LineBlock : IDisposable
     {
         ArrayPool<char>.Shared.Return(Text);
         ArrayPool<LineInfo>.Shared.Return(_lines);
+        ArrayPool<int>.Shared.Return(_flagged);
         Text = [];
         _lines = [];
+        _flagged = [];
     }
 
     /// <summary>

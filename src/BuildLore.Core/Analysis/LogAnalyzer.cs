@@ -126,20 +126,28 @@ public sealed class LogAnalyzer : IDiagnosticSink
             _block = block;
             _blockFirst = _lines + 1;
             _cleaned.Clear();
+            var cursor = 0;
             for (var i = 0; i < block.Count; i++)
             {
-                ref readonly var info = ref block[i];
-                if ((info.Flags & LineFlags.Raw) != 0)
+                if (!_inBlock && _open.Count == 0 && _matchers is null && _causes is null)
+                {
+                    // Nothing is open and no rule reads every line: go straight to the next line the scan flagged.
+                    var next = block.NextFlagged(i, ref cursor);
+                    _lines += next - i;
+                    i = next;
+                    if (i == block.Count)
+                    {
+                        break;
+                    }
+                }
+
+                if ((block[i].Flags & LineFlags.Raw) != 0)
                 {
                     ProcessLine(block.LineText(i));
                 }
-                else if (info.Flags == LineFlags.None && !_inBlock && _open.Count == 0 && _matchers is null && _causes is null)
-                {
-                    _lines++; // the common case: a line no parser can use, remembered only as part of the block
-                }
                 else
                 {
-                    ProcessCleanLine(block.LineText(i), info.Flags);
+                    ProcessCleanLine(block.LineText(i), block[i].Flags);
                 }
             }
 
