@@ -19,8 +19,8 @@ public sealed class BuildPage
     public int Limit { get; init; }
 }
 
-/// <summary>A build as listed by <see cref="LLMClient.GetBuildsAsync"/>: its state, timing and (part of) its log.</summary>
-public sealed class BuildInfo
+/// <summary>A build as listed by <see cref="LLMClient.GetBuildsAsync"/>: its state, timing, origin and (part of) its log.</summary>
+public class BuildInfo
 {
     /// <summary>The build's id, used by every other call about it.</summary>
     public string Id { get; init; } = "";
@@ -62,66 +62,45 @@ public sealed class BuildInfo
 
     /// <summary>The length of the whole log in characters.</summary>
     public long LogChars { get; init; }
+
+    /// <summary>The branch built, when known.</summary>
+    public string? Branch { get; init; }
+
+    /// <summary>The commit built, when known.</summary>
+    public string? Commit { get; init; }
+
+    public string? CommitMessage { get; init; }
+
+    public string? Author { get; init; }
+
+    /// <summary>The CI system that pushed the build (<c>github-actions</c>, <c>gitlab</c>, <c>jenkins</c>, ...).</summary>
+    public string? CiProvider { get; init; }
+
+    public string? JobName { get; init; }
+
+    /// <summary>A link to the CI job.</summary>
+    public string? JobUrl { get; init; }
+
+    /// <summary>What started the build: <c>push</c>, <c>pull_request</c>, <c>schedule</c>, <c>manual</c>, <c>api</c>, or the CI's own word.</summary>
+    public string? Trigger { get; init; }
+
+    /// <summary>Why it failed (<c>compile_error</c>, <c>test_failure</c>, ...); null for a success or while it runs.</summary>
+    public string? Category { get; init; }
 }
 
 /// <summary>
 /// One build with everything known about it, from <see cref="LLMClient.GetBuildAsync"/>: its log, the
 /// errors and warnings found in it, and the reports written about it.
 /// </summary>
-public sealed class BuildDetail
+public sealed class BuildDetail : BuildInfo
 {
-    /// <summary>The build's id, used by every other call about it.</summary>
-    public string Id { get; init; } = "";
-
-    /// <summary>One of <see cref="BuildStatuses"/>.</summary>
-    public string Status { get; init; } = "";
-
-    /// <summary>The workspace (project) the build belongs to.</summary>
-    public string Project { get; init; } = "";
-
-    /// <summary>Where the build came from, for example <c>runner</c> for builds started with <see cref="LLMClient.RunBuildAsync"/>.</summary>
-    public string Source { get; init; } = "";
-
-    /// <summary>The build profile that ran, when known.</summary>
-    public string? Profile { get; init; }
-
-    /// <summary>The command that ran, when known.</summary>
-    public string? Command { get; init; }
-
-    public DateTimeOffset CreatedAt { get; init; }
-
-    public DateTimeOffset? StartedAt { get; init; }
-
-    public DateTimeOffset? FinishedAt { get; init; }
-
-    public double? DurationSeconds { get; init; }
-
-    /// <summary>The build command's exit code, once it has exited.</summary>
-    public int? ExitCode { get; init; }
-
-    /// <summary>Why the build ended as it did when the exit code does not say (cancelled, timed out, interrupted...).</summary>
-    public string? Reason { get; init; }
-
-    /// <summary>The log, or its end (see <see cref="LogTruncated"/>); null when it was asked for with <see cref="LogDetail.None"/>.</summary>
-    public string? Log { get; init; }
-
-    /// <summary>True when <see cref="Log"/> holds only the end of the log.</summary>
-    public bool LogTruncated { get; init; }
-
-    /// <summary>The length of the whole log in characters.</summary>
-    public long LogChars { get; init; }
-
     /// <summary>The errors and warnings the server found in the whole log.</summary>
     public LogSummary LogSummary { get; init; } = new();
 
     /// <summary>The reports written about this build, oldest first. Empty when no LLM has analysed it yet.</summary>
     public IReadOnlyList<ReportInfo> LlmReports { get; init; } = [];
 
-    public string? Branch { get; init; }
-    public string? Commit { get; init; }
-
-    /// <summary>Why it failed (<c>compile_error</c>, <c>test_failure</c>, ...); null for a success or while it runs.</summary>
-    public string? Category { get; init; }
+    /// <summary>How sure the server is of <see cref="BuildInfo.Category"/>, from 0 to 1.</summary>
     public double CategoryConfidence { get; init; }
 
     /// <summary>Each distinct error and warning, located.</summary>

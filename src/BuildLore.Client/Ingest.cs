@@ -13,6 +13,9 @@ public sealed class BuildCreation
     public string? CiProvider { get; init; }
     public string? JobName { get; init; }
     public string? JobUrl { get; init; }
+
+    /// <summary>What started the build: <c>push</c>, <c>pull_request</c>, <c>schedule</c>, <c>manual</c>, <c>api</c>, or the CI's own word (lowercase).</summary>
+    public string? Trigger { get; init; }
 }
 
 /// <summary>The answer to creating or finishing a pushed build.</summary>

@@ -21,6 +21,8 @@ public sealed class LLMClient : IDisposable
 
     internal const string BackendUrlVariable = "BUILDLORE_URL";
 
+    internal const string TokenVariable = "BUILDLORE_TOKEN";
+
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
 
@@ -29,6 +31,7 @@ public sealed class LLMClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttpClient;
+    private readonly AuthenticationHeaderValue? _authorization;
     private bool _disposed;
 
     /// <summary>
@@ -40,12 +43,14 @@ public sealed class LLMClient : IDisposable
     /// (<see cref="DefaultBackendUrl"/> when it is null) and its <see cref="HttpClient.Timeout"/> bounds each call.
     /// </param>
     /// <param name="sessionId">A session to send as <c>session_id</c> with every request; null or blank for none.</param>
-    public LLMClient(HttpClient httpClient, string? sessionId = null)
+    /// <param name="token">The server's API token, sent as <c>Authorization: Bearer</c> with every request; null or blank for none.</param>
+    public LLMClient(HttpClient httpClient, string? sessionId = null, string? token = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         _http = httpClient;
         BaseAddress = WithTrailingSlash(httpClient.BaseAddress ?? new Uri(DefaultBackendUrl));
         SessionId = string.IsNullOrWhiteSpace(sessionId) ? null : sessionId;
+        _authorization = Bearer(token);
     }
 
     /// <summary>Creates a client with its own <see cref="HttpClient"/>, for scripts and tools.</summary>
@@ -55,9 +60,13 @@ public sealed class LLMClient : IDisposable
     /// </param>
     /// <param name="sessionId">A session to send as <c>session_id</c> with every request; null or blank for none.</param>
     /// <param name="timeout">How long one call may take; 30 seconds by default, <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>
+    /// <param name="token">
+    /// The server's API token, sent as <c>Authorization: Bearer</c> with every request. When null, the
+    /// <c>BUILDLORE_TOKEN</c> environment variable is used if set; blank for none.
+    /// </param>
     /// <exception cref="ArgumentException">The address is not an absolute http or https URL.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is zero or negative.</exception>
-    public LLMClient(string? backendUrl = null, string? sessionId = null, TimeSpan? timeout = null)
+    public LLMClient(string? backendUrl = null, string? sessionId = null, TimeSpan? timeout = null, string? token = null)
     {
         BaseAddress = ResolveBackendUrl(backendUrl);
         var limit = timeout ?? DefaultTimeout;
@@ -67,6 +76,7 @@ public sealed class LLMClient : IDisposable
         }
 
         SessionId = string.IsNullOrWhiteSpace(sessionId) ? null : sessionId;
+        _authorization = Bearer(token ?? Environment.GetEnvironmentVariable(TokenVariable));
         _http = new HttpClient { Timeout = limit };
         _ownsHttpClient = true;
     }
@@ -76,6 +86,9 @@ public sealed class LLMClient : IDisposable
 
     /// <summary>The session sent as <c>session_id</c> with every request, or null.</summary>
     public string? SessionId { get; }
+
+    /// <summary>True when an API token is sent with every request (the token itself is not exposed).</summary>
+    public bool HasToken => _authorization is not null;
 
     /// <summary>Lists builds, newest first (<c>GET /llm/learning/builds</c>).</summary>
     /// <param name="limit">How many builds to return; the server accepts 1 to 200.</param>
@@ -383,6 +396,10 @@ public sealed class LLMClient : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        if (_authorization is not null)
+        {
+            request.Headers.Authorization = _authorization;
+        }
 
         HttpResponseMessage response;
         try
@@ -510,6 +527,22 @@ public sealed class LLMClient : IDisposable
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
+    }
+
+    private static AuthenticationHeaderValue? Bearer(string? token)
+    {
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            return null;
+        }
+
+        // A header value cannot hold line breaks; refusing here is clearer than HttpClient's error at the first call.
+        if (token.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        {
+            throw new ArgumentException("The API token must be one line.", nameof(token));
+        }
+
+        return new AuthenticationHeaderValue("Bearer", token.Trim());
     }
 
     private static Uri ResolveBackendUrl(string? backendUrl)

@@ -1,12 +1,14 @@
 using System.Net;
 using System.Text.Json;
 using BuildLore.Core.Storage;
+using BuildLore.Server.Auth;
 using BuildLore.Server.Builds;
 using BuildLore.Server.Codebase;
 using BuildLore.Server.Health;
 using BuildLore.Server.Hosting;
 using BuildLore.Server.Reports;
 using BuildLore.Server.Runner;
+using BuildLore.Server.TestResults;
 using BuildLore.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -94,6 +96,7 @@ public static class BuildLoreServer
         builder.Services.AddHostedService<StoreStartup>();
         builder.Services.AddHostedService<BuildWorker>();
         builder.Services.AddHostedService<IdleBuildSweeper>();
+        builder.Services.AddApiTokenAuthentication();
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
@@ -101,22 +104,28 @@ public static class BuildLoreServer
         app.UseExceptionHandler(error => error.Run(WriteUnhandledErrorAsync));
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);
 
+        app.UseApiTokenAuthentication();
+
+        // Open to all: liveness, and the API reference (it holds no data).
         app.MapHealth();
-        app.MapBuilds();
-        app.MapPatterns();
-        app.MapIngest();
-        app.MapLog();
-        app.MapLogStream();
-        app.MapCompare();
-        BuildLore.Server.TestResults.TestResultsApi.MapTestResults(app);
-        app.MapCodebase();
-        app.MapReports();
-        app.MapKnowledge();
-        app.MapHealthInsights();
-        app.MapRunner();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("BuildLore API"));
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+
+        // Everything else needs an API token when tokens are configured.
+        var api = app.MapGroup("").RequireAuthorization(ApiTokenAuthentication.Policy);
+        api.MapBuilds();
+        api.MapPatterns();
+        api.MapIngest();
+        api.MapLog();
+        api.MapLogStream();
+        api.MapCompare();
+        api.MapTestResults();
+        api.MapCodebase();
+        api.MapReports();
+        api.MapKnowledge();
+        api.MapHealthInsights();
+        api.MapRunner();
 
         return app;
     }

@@ -123,6 +123,10 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
         """
         ALTER TABLE builds ADD COLUMN last_activity BIGINT NULL;
         """,
+        """
+        ALTER TABLE builds ADD COLUMN trigger_event TEXT NULL;
+        ALTER TABLE log_chunks ADD COLUMN line_times BYTEA NULL;
+        """,
     ];
 
     public void Dispose() => _dataSource.Dispose();

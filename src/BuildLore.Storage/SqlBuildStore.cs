@@ -21,7 +21,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         "command AS Command, created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt, " +
         "exit_code AS ExitCode, reason AS Reason, log_chars AS LogChars, summary AS Summary, branch AS Branch, category AS Category, " +
         "redactions AS Redactions, commit_sha AS CommitSha, commit_message AS CommitMessage, author AS Author, ci_provider AS CiProvider, " +
-        "job_name AS JobName, job_url AS JobUrl";
+        "job_name AS JobName, job_url AS JobUrl, trigger_event AS TriggerEvent";
 
     private const string ReportColumns =
         "id AS Id, build_id AS BuildId, type AS Type, analysis AS Analysis, recommendations AS Recommendations, " +
@@ -59,15 +59,16 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         await connection.ExecuteAsync(Command(
             """
             INSERT INTO builds (id, status, project, source, profile, command, created_at, branch,
-                                commit_sha, commit_message, author, ci_provider, job_name, job_url)
+                                commit_sha, commit_message, author, ci_provider, job_name, job_url, trigger_event)
             VALUES (@id, @status, @project, @source, @profile, @command, @createdAt, @branch,
-                    @commitSha, @commitMessage, @author, @ciProvider, @jobName, @jobUrl)
+                    @commitSha, @commitMessage, @author, @ciProvider, @jobName, @jobUrl, @trigger)
             """,
             new
             {
                 id, status = build.Status, project = build.Project, source = build.Source, profile = build.Profile, command = build.Command,
                 createdAt = now.ToUnixTimeMilliseconds(), branch = build.Branch, commitSha = build.Origin.CommitSha, commitMessage = build.Origin.CommitMessage,
                 author = build.Origin.Author, ciProvider = build.Origin.CiProvider, jobName = build.Origin.JobName, jobUrl = build.Origin.JobUrl,
+                trigger = build.Origin.Trigger,
             },
             null,
             cancellationToken)).ConfigureAwait(false);
@@ -131,7 +132,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return changed == 1;
     }
 
-    public async Task AppendLogAsync(string id, string text, CancellationToken cancellationToken = default)
+    public async Task AppendLogAsync(string id, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default)
     {
         if (text.Length == 0)
         {
@@ -147,15 +148,18 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             new { id, chars = (long)text.Length },
             transaction,
             cancellationToken)).ConfigureAwait(false) ?? throw new KeyNotFoundException($"Build '{id}' does not exist.");
-        await connection.ExecuteAsync(Command(
-            "INSERT INTO log_chunks (build_id, seq, chars, text) VALUES (@id, @seq, @chars, @text)",
-            new { id, seq = next - 1, chars = (long)text.Length, text },
-            transaction,
-            cancellationToken)).ConfigureAwait(false);
+        await InsertChunkAsync(connection, transaction, id, next - 1, text, lineTimes, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, CancellationToken cancellationToken = default)
+    private static Task InsertChunkAsync(DbConnection connection, DbTransaction transaction, string id, long seq, string text, LineTimes? lineTimes, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(Command(
+            "INSERT INTO log_chunks (build_id, seq, chars, text, line_times) VALUES (@id, @seq, @chars, @text, @lineTimes)",
+            new { id, seq, chars = (long)text.Length, text, lineTimes = lineTimes?.ToArray() },
+            transaction,
+            cancellationToken));
+
+    public async Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequence);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -182,11 +186,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
 
         if (text.Length > 0)
         {
-            await connection.ExecuteAsync(Command(
-                "INSERT INTO log_chunks (build_id, seq, chars, text) VALUES (@id, @seq, @chars, @text)",
-                new { id, seq = next.Value - 1, chars = (long)text.Length, text },
-                transaction,
-                cancellationToken)).ConfigureAwait(false);
+            await InsertChunkAsync(connection, transaction, id, next.Value - 1, text, lineTimes, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -302,6 +302,23 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         {
             yield return chunk;
         }
+    }
+
+    public async IAsyncEnumerable<(string Text, LineTimes? Times)> ReadLogWithTimesAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var chunks = connection.QueryUnbufferedAsync<TimedPieceRow>(
+            "SELECT text AS Text, line_times AS LineTimes FROM log_chunks WHERE build_id = @id ORDER BY seq", new { id });
+        await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return (chunk.Text, LineTimes.FromStored(chunk.LineTimes));
+        }
+    }
+
+    private sealed class TimedPieceRow
+    {
+        public string Text { get; set; } = "";
+        public byte[]? LineTimes { get; set; }
     }
 
     public async IAsyncEnumerable<(long Piece, string Text)> ReadLogPiecesAsync(string id, long fromPiece, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -714,6 +731,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         public string? CiProvider { get; set; }
         public string? JobName { get; set; }
         public string? JobUrl { get; set; }
+        public string? TriggerEvent { get; set; }
 
         public Build ToBuild() => new()
         {
@@ -733,7 +751,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             Branch = Branch,
             Category = Category,
             Redactions = Redactions,
-            Origin = new BuildOrigin(CommitSha, CommitMessage, Author, CiProvider, JobName, JobUrl),
+            Origin = new BuildOrigin(CommitSha, CommitMessage, Author, CiProvider, JobName, JobUrl, TriggerEvent),
             Analysis = Analysis is null ? null : JsonSerializer.Deserialize(Analysis, StorageJson.Default.LogAnalysis),
         };
     }

@@ -150,5 +150,9 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         """
         ALTER TABLE builds ADD COLUMN last_activity INTEGER NULL;
         """,
+        """
+        ALTER TABLE builds ADD COLUMN trigger_event TEXT NULL;
+        ALTER TABLE log_chunks ADD COLUMN line_times BLOB NULL;
+        """,
     ];
 }

@@ -47,6 +47,72 @@ public sealed class IngestCommandTests
     }
 
     [Fact]
+    public async Task Ingest_TriggerAuthorAndCommitMessage_AreStoredAndReadBackByTheClient()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var log = workspace.Write("build.log", "ok\n");
+
+        var (exitCode, output) = await CliRunner.RunAsync("ingest", "--log", log, "--exit-code", "0", "--project", "shop", "--trigger", "schedule",
+            "--author", "ada", "--commit-message", "Nightly run", "--job-name", "nightly", "--server", server.BaseAddress.ToString());
+
+        Assert.Equal(0, exitCode);
+        using var client = new BuildLore.Client.LLMClient(server.BaseAddress.ToString());
+        var build = Assert.Single((await client.GetBuildsAsync()).Builds);
+        Assert.Equal(output.TrimEnd().Split('\n')[^1].Trim(), build.Id);
+        Assert.Equal("schedule", build.Trigger);
+        Assert.Equal("ada", build.Author);
+        Assert.Equal("Nightly run", build.CommitMessage);
+        Assert.Equal("nightly", build.JobName);
+        Assert.Equal("success", build.Status);
+        var detail = await client.GetBuildAsync(build.Id);
+        Assert.Equal("schedule", detail.Trigger);
+        Assert.Equal("shop", detail.Project);
+    }
+
+    [Fact]
+    public async Task Ingest_ATriggerThatIsNotOneWord_IsRefusedBeforeAnythingIsSent()
+    {
+        using var workspace = new TempDirectory();
+        var log = workspace.Write("build.log", "ok\n");
+
+        var (exitCode, output) = await CliRunner.RunAsync("ingest", "--log", log, "--trigger", "Pull Request", "--server", "http://127.0.0.1:9");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--trigger", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("GITHUB_ACTIONS=true GITHUB_EVENT_NAME=pull_request GITHUB_HEAD_REF=feature GITHUB_SHA=abc GITHUB_ACTOR=ada GITHUB_JOB=build GITHUB_RUN_ID=42 GITHUB_SERVER_URL=https://github.com GITHUB_REPOSITORY=o/r",
+        "github-actions", "pull_request", "feature", "abc", "ada", "https://github.com/o/r/actions/runs/42")]
+    [InlineData("GITHUB_ACTIONS=true GITHUB_EVENT_NAME=workflow_dispatch GITHUB_REF_NAME=main", "github-actions", "manual", "main", null, null, null)]
+    [InlineData("GITLAB_CI=true CI_PIPELINE_SOURCE=merge_request_event CI_COMMIT_REF_NAME=fix CI_COMMIT_SHA=def GITLAB_USER_LOGIN=bob CI_JOB_URL=https://gl/j/1",
+        "gitlab", "pull_request", "fix", "def", "bob", "https://gl/j/1")]
+    [InlineData("GITLAB_CI=true CI_PIPELINE_SOURCE=schedule", "gitlab", "schedule", null, null, null, null)]
+    [InlineData("JENKINS_URL=http://j CHANGE_ID=12 GIT_BRANCH=PR-12 BUILD_URL=http://j/b/3", "jenkins", "pull_request", "PR-12", null, null, "http://j/b/3")]
+    [InlineData("JENKINS_URL=http://j GIT_BRANCH=main", "jenkins", null, "main", null, null, null)]
+    [InlineData("", "local", "manual", null, null, null, null)]
+    public void CiEnvironment_DescribesTheBuildFromTheCisVariables(string variables, string provider, string? trigger, string? branch, string? commit, string? author, string? jobUrl)
+    {
+        var environment = variables.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => v.Split('=', 2)).ToDictionary(v => v[0], v => v[1]);
+
+        var build = BuildLore.Cli.Commands.CiEnvironment.Describe(environment.GetValueOrDefault);
+
+        Assert.Equal((provider, trigger, branch, commit, author, jobUrl), (build.CiProvider, build.Trigger, build.Branch, build.Commit, build.Author, build.JobUrl));
+    }
+
+    [Fact]
+    public void CiEnvironment_ReadsThePushedCommitsMessageFromGitHubsEventFile()
+    {
+        using var workspace = new TempDirectory();
+        var eventFile = workspace.Write("event.json", """{"head_commit":{"id":"abc","message":"Fix the cart\n\nLonger text"}}""");
+
+        var build = BuildLore.Cli.Commands.CiEnvironment.Describe(new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_EVENT_PATH"] = eventFile }.GetValueOrDefault);
+
+        Assert.Equal("Fix the cart", build.CommitMessage);
+    }
+
+    [Fact]
     public async Task Ingest_BadStatus_IsRefusedBeforeAnythingIsSent()
     {
         var (exitCode, output) = await CliRunner.RunAsync("ingest", "--log", "/nonexistent.log", "--status", "meh");

@@ -12,6 +12,10 @@ internal class ClientSettings : CommandSettings
     [Description("BuildLore server (default: BUILDLORE_URL, else http://127.0.0.1:8000).")]
     public string? Server { get; init; }
 
+    [CommandOption("--token <TOKEN>")]
+    [Description("API token of the server, sent as 'Authorization: Bearer' (default: BUILDLORE_TOKEN).")]
+    public string? Token { get; init; }
+
     [CommandOption("--session-id <ID>")]
     [Description("Session id sent with every request (BUILDLORE_SESSION_ID).")]
     public string? SessionId { get; init; }
@@ -23,7 +27,8 @@ internal class ClientSettings : CommandSettings
     public LLMClient CreateClient() => new(
         Server,
         SessionId ?? Environment.GetEnvironmentVariable("BUILDLORE_SESSION_ID"),
-        TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+        TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        Token);
 
     public override ValidationResult Validate() =>
         TimeoutSeconds is <= 0 ? ValidationResult.Error("--timeout must be a positive number of seconds.") : ValidationResult.Success();
@@ -45,6 +50,11 @@ internal static class ClientErrors
         }
 
         console.MarkupLineInterpolated($"[red]The server refused the request ({(int)error.StatusCode}):[/] {error.ServerMessage ?? error.Message}");
+        if (error.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+        {
+            console.MarkupLine("Pass the server's API token with [bold]--token[/] or the [bold]BUILDLORE_TOKEN[/] environment variable.");
+        }
+
         return Rejected;
     }
 }

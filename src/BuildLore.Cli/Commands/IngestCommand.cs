@@ -36,6 +36,18 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
         [Description("Commit (default: GITHUB_SHA, CI_COMMIT_SHA, GIT_COMMIT).")]
         public string? Commit { get; init; }
 
+        [CommandOption("--commit-message <TEXT>")]
+        [Description("The commit's message, or its first line (default: CI_COMMIT_TITLE, or the pushed head commit on GitHub Actions).")]
+        public string? CommitMessage { get; init; }
+
+        [CommandOption("--author <NAME>")]
+        [Description("Who made the change (default: GITHUB_ACTOR, GITLAB_USER_LOGIN, CIRCLE_USERNAME, CHANGE_AUTHOR).")]
+        public string? Author { get; init; }
+
+        [CommandOption("--trigger <WORD>")]
+        [Description("What started the build: push, pull_request, schedule, manual, api, or another lowercase word (default: from GITHUB_EVENT_NAME, CI_PIPELINE_SOURCE, CHANGE_ID, CIRCLE_PULL_REQUEST; manual outside CI).")]
+        public string? Trigger { get; init; }
+
         [CommandOption("--ci-provider <NAME>")]
         [Description("CI system (default: detected: github-actions, gitlab, jenkins, circleci, or local).")]
         public string? CiProvider { get; init; }
@@ -75,6 +87,7 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
             Log is not null and not "-" && !File.Exists(Log) ? ValidationResult.Error($"No such file: {Log}")
             : JUnit.Concat(Trx).FirstOrDefault(f => !File.Exists(f)) is { } missingReport ? ValidationResult.Error($"No such file: {missingReport}")
             : Status is not null && !BuildStatuses.IsFinished(Status) ? ValidationResult.Error($"--status must be success, failed, error, cancelled or timeout (got '{Status}').")
+            : Trigger is not null && !BuildLore.Core.Builds.BuildTrigger.IsValid(Trigger) ? ValidationResult.Error($"--trigger must be one lowercase word such as push, pull_request, schedule, manual or api (got '{Trigger}').")
             : base.Validate();
     }
 
@@ -168,23 +181,18 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
 
     private static BuildCreation DescribeBuild(Settings settings)
     {
-        static string? Env(params string[] names) => names.Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrEmpty(v));
-        var provider = settings.CiProvider
-            ?? (Env("GITHUB_ACTIONS") is not null ? "github-actions"
-                : Env("GITLAB_CI") is not null ? "gitlab"
-                : Env("JENKINS_URL") is not null ? "jenkins"
-                : Env("CIRCLECI") is not null ? "circleci"
-                : "local");
-        var githubRun = Env("GITHUB_RUN_ID") is { } run ? $"{Env("GITHUB_SERVER_URL")}/{Env("GITHUB_REPOSITORY")}/actions/runs/{run}" : null;
+        var detected = CiEnvironment.Describe(Environment.GetEnvironmentVariable);
         return new BuildCreation
         {
             Project = settings.Project,
-            Branch = settings.Branch ?? Env("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "GIT_BRANCH", "CIRCLE_BRANCH"),
-            Commit = settings.Commit ?? Env("GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT", "CIRCLE_SHA1"),
-            Author = Env("GITHUB_ACTOR", "GITLAB_USER_LOGIN", "CIRCLE_USERNAME"),
-            CiProvider = provider,
-            JobName = settings.JobName ?? Env("GITHUB_JOB", "CI_JOB_NAME", "JOB_NAME", "CIRCLE_JOB"),
-            JobUrl = settings.JobUrl ?? githubRun ?? Env("CI_JOB_URL", "BUILD_URL", "CIRCLE_BUILD_URL"),
+            Branch = settings.Branch ?? detected.Branch,
+            Commit = settings.Commit ?? detected.Commit,
+            CommitMessage = settings.CommitMessage ?? detected.CommitMessage,
+            Author = settings.Author ?? detected.Author,
+            CiProvider = settings.CiProvider ?? detected.CiProvider,
+            JobName = settings.JobName ?? detected.JobName,
+            JobUrl = settings.JobUrl ?? detected.JobUrl,
+            Trigger = settings.Trigger ?? detected.Trigger,
         };
     }
 }

@@ -41,6 +41,10 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
         [Description("Builds run at the same time by /build/run (default 1).")]
         public int? MaxConcurrentBuilds { get; init; }
 
+        [CommandOption("--token <SECRET>")]
+        [Description("API token every request but /health must send as 'Authorization: Bearer <token>' (BUILDLORE_TOKEN, which keeps it out of the process list). Several named tokens: BuildLore:Auth:Tokens:<name> in --config. Without any, the API is open.")]
+        public string? Token { get; init; }
+
         [CommandOption("-c|--config <FILE>")]
         [Description("Extra JSON configuration file (same keys as appsettings.json).")]
         public string? Config { get; init; }
@@ -83,6 +87,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             Set("BuildLore:Store:Provider", Store);
             Set("BuildLore:Store:ConnectionString", ConnectionString);
             Set("BuildLore:Runner:MaxConcurrentBuilds", MaxConcurrentBuilds);
+            Set("BuildLore:Auth:Tokens:default", Token);
             return values;
         }
     }

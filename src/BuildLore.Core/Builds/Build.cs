@@ -50,16 +50,37 @@ public sealed record NewBuild(string Project, string Source, string? Profile = n
     public BuildOrigin Origin { get; init; } = BuildOrigin.None;
 }
 
-/// <summary>The commit and CI job a build belongs to, as the CI that pushed it described them.</summary>
+/// <summary>
+/// The commit and CI job a build belongs to, as the CI that pushed it described them, and what
+/// started it (<see cref="Trigger"/>: <c>push</c>, <c>pull_request</c>, <c>schedule</c>, <c>manual</c>,
+/// <c>api</c>, or the CI's own word).
+/// </summary>
 public sealed record BuildOrigin(
     string? CommitSha = null,
     string? CommitMessage = null,
     string? Author = null,
     string? CiProvider = null,
     string? JobName = null,
-    string? JobUrl = null)
+    string? JobUrl = null,
+    string? Trigger = null)
 {
     public static BuildOrigin None { get; } = new();
+}
+
+/// <summary>The words a build's trigger is usually one of; others (a CI's own event names) are kept as given.</summary>
+public static class BuildTrigger
+{
+    public const string Push = "push";
+    public const string PullRequest = "pull_request";
+    public const string Schedule = "schedule";
+    public const string Manual = "manual";
+    public const string Api = "api";
+
+    public const int MaxLength = 64;
+
+    /// <summary>True for a short lowercase word: letters, digits, <c>_</c>, <c>-</c> and <c>.</c>.</summary>
+    public static bool IsValid(string trigger) =>
+        trigger.Length is > 0 and <= MaxLength && trigger.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-' or '.');
 }
 
 /// <summary>What became of a pushed log chunk.</summary>

@@ -10,7 +10,8 @@ namespace BuildLore.Core.Builds;
 /// gathered, or at the latest every <see cref="FlushInterval"/>, so a running build's log can be read
 /// while it runs and a crash loses at most that interval. Also feeds the log analyzer, line by line,
 /// so the analysis is ready the moment the build ends. Secrets are redacted line by line before
-/// anything is stored or analyzed: what was never written cannot leak.
+/// anything is stored or analyzed: what was never written cannot leak. The time each line began
+/// (its first character's arrival) is stored beside each chunk as <see cref="LineTimes"/>.
 /// </summary>
 public sealed class BuildLogWriter : IAsyncDisposable
 {
@@ -30,6 +31,10 @@ public sealed class BuildLogWriter : IAsyncDisposable
     private readonly StreamingRedactor _redactor;
     private readonly StringBuilder _line = new();
     private long _lineStartedTicks;
+    private long _lineStartedAt;
+    // Times of the lines that begin in _pending, and whether the next text released begins a line.
+    private readonly List<long> _pendingTimes = [];
+    private bool _atLineStart = true;
 
     // A partial line is held back for redaction until its newline comes, but not for ever: a prompt or a
     // progress bar without newline is stored after this long (or once it is this large).
@@ -51,6 +56,8 @@ public sealed class BuildLogWriter : IAsyncDisposable
 
     public async Task WriteAsync(string text, CancellationToken cancellationToken = default)
     {
+        // Taken before waiting for the lock: the time the text arrived, not the time it was stored.
+        var receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // PostgreSQL text cannot hold NUL; binary junk in a log must not lose the rest of it.
         if (text.Contains('\0', StringComparison.Ordinal))
         {
@@ -60,7 +67,7 @@ public sealed class BuildLogWriter : IAsyncDisposable
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            AcceptLocked(text);
+            AcceptLocked(text, receivedAt);
             if (_pending.Length >= _flushThreshold)
             {
                 await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
@@ -76,10 +83,15 @@ public sealed class BuildLogWriter : IAsyncDisposable
     public long Redactions { get; private set; }
 
     // Splits text into lines; each complete line is redacted, then queued for storage and analysis.
-    private void AcceptLocked(ReadOnlySpan<char> text)
+    private void AcceptLocked(ReadOnlySpan<char> text, long receivedAt)
     {
         while (!text.IsEmpty)
         {
+            if (_line.Length == 0)
+            {
+                _lineStartedAt = receivedAt;
+            }
+
             var newline = text.IndexOf('\n');
             if (newline < 0)
             {
@@ -109,6 +121,12 @@ public sealed class BuildLogWriter : IAsyncDisposable
         _line.Clear();
         var redacted = _redactor.Redact(line, out var count);
         Redactions += count;
+        if (_atLineStart)
+        {
+            _pendingTimes.Add(_lineStartedAt);
+        }
+
+        _atLineStart = withNewline;
         _pending.Append(redacted);
         _analyzer.Append(redacted);
         if (withNewline)
@@ -159,8 +177,9 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
 
         var text = _pending.ToString();
-        await _store.AppendLogAsync(_buildId, text, cancellationToken).ConfigureAwait(false);
+        await _store.AppendLogAsync(_buildId, text, LineTimes.PerLine(_pendingTimes), cancellationToken).ConfigureAwait(false);
         _pending.Clear();
+        _pendingTimes.Clear();
     }
 
     private async Task FlushPeriodicallyAsync(CancellationToken stop)

@@ -27,21 +27,24 @@ public interface IBuildStore
     /// <summary>Moves a queued build to running. False when it was no longer queued (e.g. cancelled).</summary>
     Task<bool> MarkRunningAsync(string id, DateTimeOffset startedAt, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends a piece of log text after everything appended before it.</summary>
-    Task AppendLogAsync(string id, string text, CancellationToken cancellationToken = default);
+    /// <summary>Appends a piece of log text after everything appended before it, with when its lines began (in the same transaction).</summary>
+    Task AppendLogAsync(string id, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Appends chunk number <paramref name="sequence"/> (1, 2, 3...) of a pushed log, exactly once: a
     /// retried chunk is recognised and not appended again, and a chunk after a gap is refused.
     /// Returns what happened and the last sequence number stored.
     /// </summary>
-    Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, CancellationToken cancellationToken = default);
+    Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default);
 
     /// <summary>Records how a build ended. False when the build had already finished.</summary>
     Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default);
 
     /// <summary>The whole log, piece by piece in order, without holding it all in memory.</summary>
     IAsyncEnumerable<string> ReadLogAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>The whole log piece by piece, each with when its lines began (null for pieces stored without times).</summary>
+    IAsyncEnumerable<(string Text, LineTimes? Times)> ReadLogWithTimesAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>The stored pieces of the log from piece number <paramref name="fromPiece"/> (0-based) on, with their numbers: for following a log as it grows.</summary>
     IAsyncEnumerable<(long Piece, string Text)> ReadLogPiecesAsync(string id, long fromPiece, CancellationToken cancellationToken = default);

@@ -28,6 +28,9 @@ public class BuildDto
     public string? JobName { get; init; }
     public string? JobUrl { get; init; }
 
+    /// <summary>What started the build: push, pull_request, schedule, manual, api, or the CI's own word.</summary>
+    public string? Trigger { get; init; }
+
     /// <summary>Why the build failed (compile_error, test_failure, ...); null for a success or while it runs.</summary>
     public string? Category { get; init; }
 
@@ -147,6 +150,7 @@ internal static class BuildMapping
         CiProvider = build.Origin.CiProvider,
         JobName = build.Origin.JobName,
         JobUrl = build.Origin.JobUrl,
+        Trigger = build.Origin.Trigger,
         Category = build.Category,
         Log = log,
         LogTruncated = logTruncated,
@@ -178,6 +182,7 @@ internal static class BuildMapping
             CiProvider = build.Origin.CiProvider,
             JobName = build.Origin.JobName,
             JobUrl = build.Origin.JobUrl,
+            Trigger = build.Origin.Trigger,
             Category = analysis.Category,
             CategoryConfidence = analysis.CategoryConfidence,
             CategoryEvidence = [.. analysis.Evidence.Select(e => new EvidenceDto(e.LogLine, e.Text))],

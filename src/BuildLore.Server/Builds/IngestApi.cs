@@ -22,7 +22,7 @@ namespace BuildLore.Server.Builds;
 internal static class IngestApi
 {
     private const int MaxChunkBytes = 16 * 1024 * 1024;
-    private static readonly string[] OriginFields = ["project", "branch", "commit", "commit_sha", "commit_message", "author", "ci_provider", "job_name", "job_url", "session_id"];
+    private static readonly string[] OriginFields = ["project", "branch", "commit", "commit_sha", "commit_message", "author", "ci_provider", "job_name", "job_url", "trigger", "session_id"];
 
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder app)
     {
@@ -31,7 +31,8 @@ internal static class IngestApi
         group.MapPost("/builds", CreateBuild)
             .WithName("CreateBuild")
             .WithSummary("Start a build pushed by a CI job; append its log with /build/{id}/log and end it with /build/{id}/finish.")
-            .WithDescription("Body (all optional): project (default: the workspace's name), branch, commit, commit_message, author, ci_provider, job_name, job_url.");
+            .WithDescription("Body (all optional): project (default: the workspace's name), branch, commit, commit_message, author, ci_provider, job_name, job_url, " +
+                             "trigger (push, pull_request, schedule, manual, api, or the CI's own word: lowercase letters, digits, _ - .).");
 
         group.MapPost("/build/{id}/log", AppendLog)
             .WithName("AppendLog")
@@ -46,7 +47,7 @@ internal static class IngestApi
         group.MapPost("/builds/upload", UploadBuild)
             .WithName("UploadBuild")
             .WithSummary("Create, log and finish a build in one request: the body is the whole log (plain or gzip), streamed.")
-            .WithDescription("Query: project, branch, commit, commit_message, author, ci_provider, job_name, job_url, status (default: failed when the log has errors, else success), exit_code.");
+            .WithDescription("Query: project, branch, commit, commit_message, author, ci_provider, job_name, job_url, trigger, status (default: failed when the log has errors, else success), exit_code.");
 
         return app;
     }
@@ -95,18 +96,29 @@ internal static class IngestApi
             }
         }
 
+        if (InvalidTrigger(fields.GetValueOrDefault("trigger") is { Length: > 0 } trigger ? trigger : null) is { } invalid)
+        {
+            return invalid;
+        }
+
         var build = await StartAsync(store, options.Value, fields.GetValueOrDefault, cancellationToken);
         return TypedResults.Created($"/llm/learning/build/{build.Id}", new IngestBuildResponse(build.Id, build.ToDto(null, false)));
     }
 
     private static async Task<Build> StartAsync(IBuildStore store, BuildLoreOptions options, Func<string, string?> field, CancellationToken cancellationToken)
     {
-        var origin = new BuildOrigin(field("commit") ?? field("commit_sha"), field("commit_message"), field("author"), field("ci_provider"), field("job_name"), field("job_url"));
+        var origin = new BuildOrigin(field("commit") ?? field("commit_sha"), field("commit_message"), field("author"), field("ci_provider"), field("job_name"), field("job_url"),
+            field("trigger") is { Length: > 0 } trigger ? trigger : null);
         var project = field("project") is { Length: > 0 } named ? named : Path.GetFileName(options.ResolveWorkspace());
         var build = await store.CreateBuildAsync(new NewBuild(project, origin.CiProvider ?? "ci", Branch: field("branch")) { Origin = origin }, cancellationToken);
         await store.MarkRunningAsync(build.Id, DateTimeOffset.UtcNow, cancellationToken);
         return await store.GetBuildAsync(build.Id, cancellationToken) ?? build;
     }
+
+    private static JsonHttpResult<ErrorResponse>? InvalidTrigger(string? trigger) =>
+        trigger is null || BuildTrigger.IsValid(trigger) ? null
+        : ApiErrors.BadRequest($"trigger must be one short lowercase word (got '{trigger}').", "trigger",
+            $"push, pull_request, schedule, manual, api, or another word of lowercase letters, digits, _ - . (at most {BuildTrigger.MaxLength})");
 
     private static async Task<Results<Ok<AppendLogResponse>, JsonHttpResult<ErrorResponse>>> AppendLog(
         string id, string? seq, HttpRequest request, IBuildStore store, CancellationToken cancellationToken)
@@ -134,7 +146,8 @@ internal static class IngestApi
 
         try
         {
-            var (result, last) = await store.AppendLogChunkAsync(id, sequence, text, cancellationToken);
+            // The CI sends whole chunks: the time each arrived is as close to its lines' own times as the server knows.
+            var (result, last) = await store.AppendLogChunkAsync(id, sequence, text, LineTimes.Uniform(DateTimeOffset.UtcNow), cancellationToken);
             return result switch
             {
                 ChunkResult.Appended => TypedResults.Ok(new AppendLogResponse(id, sequence, last, "appended", text.Length)),
@@ -231,6 +244,11 @@ internal static class IngestApi
             }
 
             exitCode = parsed;
+        }
+
+        if (InvalidTrigger(query["trigger"].ToString() is { Length: > 0 } t ? t : null) is { } invalid)
+        {
+            return invalid;
         }
 
         var build = await StartAsync(store, options.Value, name => query[name].ToString() is { Length: > 0 } v ? v : null, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using BuildLore.Core.Builds;
 using BuildLore.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,13 +26,19 @@ internal static class LogApi
             .WithSummary("Lines of a build's log: a range, a search, or the failure excerpt.")
             .WithDescription(
                 "offset: first line, 0-based; negative counts from the end (-200 = the last 200 lines). limit: lines (or matches) to return, 1..10000, default 200. " +
-                "grep: a regular expression (case-insensitive) with context lines around each match (0..20, default 2). excerpt=true: the failure excerpt instead.");
+                "grep: a regular expression (case-insensitive) with context lines around each match (0..20, default 2). excerpt=true: the failure excerpt instead. " +
+                "timestamps=true: each line (of a range or a search) with the time it began, as captured by the runner or received from the CI (absent when unknown).");
         return app;
     }
 
     private static async Task<Results<Ok<LogResponse>, JsonHttpResult<ErrorResponse>>> GetLog(
-        string id, string? offset, string? limit, string? grep, string? context, string? excerpt, IBuildStore store, CancellationToken cancellationToken)
+        string id, string? offset, string? limit, string? grep, string? context, string? excerpt, string? timestamps, IBuildStore store, CancellationToken cancellationToken)
     {
+        if (!TryParseFlag(timestamps, out var withTimes))
+        {
+            return ApiErrors.BadRequest($"timestamps must be true or false (got '{timestamps}').", "timestamps", "true or false");
+        }
+
         if (!BuildsApi.TryParseInt(limit, 200, 1, MaxLimit, out var take))
         {
             return ApiErrors.BadRequest($"limit must be a whole number from 1 to {MaxLimit} (got '{limit}').", "limit", $"1..{MaxLimit}");
@@ -76,14 +83,14 @@ internal static class LogApi
 
         if (pattern is not null)
         {
-            return TypedResults.Ok(await SearchAsync(store, id, build.Status, pattern, take, around, cancellationToken));
+            return TypedResults.Ok(await SearchAsync(store, id, build.Status, pattern, take, around, withTimes, cancellationToken));
         }
 
         var total = start < 0 ? await CountLinesAsync(store, id, cancellationToken) : -1;
         var first = start < 0 ? Math.Max(0, total + start) : start;
         var collected = new List<LogLineDto>();
         var hasMore = false;
-        var seen = await ForEachLineAsync(store, id, (number, text) =>
+        var seen = await ForEachLineAsync(store, id, withTimes, (number, text, time) =>
         {
             if (number <= first)
             {
@@ -96,20 +103,20 @@ internal static class LogApi
                 return true; // keep counting lines for the total
             }
 
-            collected.Add(new LogLineDto(number, text, null));
+            collected.Add(new LogLineDto(number, text, null) { Time = time });
             return true;
         }, cancellationToken);
         return TypedResults.Ok(new LogResponse(id, build.Status, seen, first, take, collected, hasMore));
     }
 
-    private static async Task<LogResponse> SearchAsync(IBuildStore store, string id, string status, Regex pattern, int maxMatches, int around, CancellationToken cancellationToken)
+    private static async Task<LogResponse> SearchAsync(IBuildStore store, string id, string status, Regex pattern, int maxMatches, int around, bool withTimes, CancellationToken cancellationToken)
     {
-        var before = new Queue<(long Number, string Text)>();
+        var before = new Queue<(long Number, string Text, DateTimeOffset? Time)>();
         var result = new List<LogLineDto>();
         long lastEmitted = 0, afterUntil = 0;
         var matches = 0;
         var hasMore = false;
-        var total = await ForEachLineAsync(store, id, (number, text) =>
+        var total = await ForEachLineAsync(store, id, withTimes, (number, text, time) =>
         {
             var isMatch = !hasMore && SafeIsMatch(pattern, text);
             if (isMatch && matches == maxMatches)
@@ -121,24 +128,24 @@ internal static class LogApi
             if (isMatch)
             {
                 matches++;
-                foreach (var (n, t) in before.Where(b => b.Number > lastEmitted))
+                foreach (var (n, t, at) in before.Where(b => b.Number > lastEmitted))
                 {
-                    result.Add(new LogLineDto(n, t, false));
+                    result.Add(new LogLineDto(n, t, false) { Time = at });
                 }
 
-                result.Add(new LogLineDto(number, text, true));
+                result.Add(new LogLineDto(number, text, true) { Time = time });
                 lastEmitted = number;
                 afterUntil = number + around;
                 before.Clear();
             }
             else if (number <= afterUntil)
             {
-                result.Add(new LogLineDto(number, text, false));
+                result.Add(new LogLineDto(number, text, false) { Time = time });
                 lastEmitted = number;
             }
             else
             {
-                before.Enqueue((number, text));
+                before.Enqueue((number, text, time));
                 if (before.Count > around)
                 {
                     before.Dequeue();
@@ -163,15 +170,40 @@ internal static class LogApi
     }
 
     private static Task<long> CountLinesAsync(IBuildStore store, string id, CancellationToken cancellationToken) =>
-        ForEachLineAsync(store, id, (_, _) => true, cancellationToken);
+        ForEachLineAsync(store, id, withTimes: false, (_, _, _) => true, cancellationToken);
 
-    /// <summary>Calls <paramref name="visit"/> for each line (1-based) of the stored log, chunk by chunk; returns the line count.</summary>
-    private static async Task<long> ForEachLineAsync(IBuildStore store, string id, Func<long, string, bool> visit, CancellationToken cancellationToken)
+    private static bool TryParseFlag(string? text, out bool value)
+    {
+        value = text is "true" or "1";
+        return text is null or "" or "true" or "1" or "false" or "0";
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> for each line (1-based) of the stored log, chunk by chunk, with the
+    /// time the line began when <paramref name="withTimes"/> (null when not stored); returns the line count.
+    /// </summary>
+    private static async Task<long> ForEachLineAsync(IBuildStore store, string id, bool withTimes, Func<long, string, DateTimeOffset?, bool> visit, CancellationToken cancellationToken)
     {
         var partial = new StringBuilder();
         long number = 0;
-        await foreach (var chunk in store.ReadLogAsync(id, cancellationToken))
+        // A line's time is read where it begins, which is where the rule of LineTimes says it does.
+        var atLineStart = true;
+        DateTimeOffset? lineTime = null;
+        var chunks = withTimes ? store.ReadLogWithTimesAsync(id, cancellationToken) : WithoutTimes(store.ReadLogAsync(id, cancellationToken));
+        await foreach (var (chunk, times) in chunks)
         {
+            if (chunk.Length == 0)
+            {
+                continue;
+            }
+
+            // A mutable struct: kept in a local, never behind a Nullable (whose Value is a copy).
+            var cursor = times is null ? default : times.GetCursor();
+            if (atLineStart)
+            {
+                lineTime = times is null ? null : cursor.Next();
+            }
+
             var span = chunk.AsSpan();
             int newline;
             while ((newline = span.IndexOf('\n')) >= 0)
@@ -179,26 +211,44 @@ internal static class LogApi
                 partial.Append(span[..newline]);
                 var line = partial.ToString();
                 partial.Clear();
-                visit(++number, line.EndsWith('\r') ? line[..^1] : line);
+                visit(++number, line.EndsWith('\r') ? line[..^1] : line, lineTime);
                 span = span[(newline + 1)..];
+                if (!span.IsEmpty)
+                {
+                    lineTime = times is null ? null : cursor.Next();
+                }
             }
 
             partial.Append(span);
+            atLineStart = chunk[^1] == '\n';
         }
 
         if (partial.Length > 0)
         {
-            visit(++number, partial.ToString());
+            visit(++number, partial.ToString(), lineTime);
         }
 
         return number;
+    }
+
+    private static async IAsyncEnumerable<(string Text, LineTimes? Times)> WithoutTimes(IAsyncEnumerable<string> chunks)
+    {
+        await foreach (var chunk in chunks.ConfigureAwait(false))
+        {
+            yield return (chunk, null);
+        }
     }
 }
 
 public sealed record LogLineDto(
     long Number,
     string Text,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Match);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Match)
+{
+    /// <summary>When the line began (with <c>timestamps=true</c>; absent when not known).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? Time { get; init; }
+}
 
 public sealed record LogResponse(string BuildId, string BuildStatus, long TotalLines, long Offset, int Limit, IReadOnlyList<LogLineDto> Lines, bool HasMore)
 {

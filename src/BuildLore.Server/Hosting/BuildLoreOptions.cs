@@ -31,6 +31,8 @@ public sealed class BuildLoreOptions
 
     public RedactionOptions Redaction { get; set; } = new();
 
+    public AuthOptions Auth { get; set; } = new();
+
     /// <summary>A pushed build that receives no log for this long is ended as <c>error</c> (its CI never finished it).</summary>
     [Range(1, 30 * 24 * 3600)]
     public int IngestIdleTimeoutSeconds { get; set; } = 3600;
@@ -63,6 +65,20 @@ public sealed class RedactionOptions
 
     /// <summary>Names of the server's environment variables whose values are secrets (e.g. <c>NPM_TOKEN</c>).</summary>
     public List<string> EnvironmentVariables { get; set; } = [];
+}
+
+/// <summary>
+/// API tokens. With none, every route is open (the server binds loopback by default); with any,
+/// every route but <c>/health</c> and the API reference needs <c>Authorization: Bearer &lt;token&gt;</c>.
+/// </summary>
+public sealed class AuthOptions
+{
+    /// <summary>
+    /// Secrets by name: <c>BuildLore:Auth:Tokens:ci=...</c>, <c>BuildLore__Auth__Tokens__ci=...</c>. The name is
+    /// who the request is from (<c>HttpContext.User.Identity.Name</c>). <c>--token</c> and <c>BUILDLORE_TOKEN</c>
+    /// set the one named <c>default</c>.
+    /// </summary>
+    public Dictionary<string, string> Tokens { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class RunnerOptions

@@ -16,6 +16,7 @@ public static class EnvironmentSettings
         ["BUILDLORE_CONNECTION_STRING"] = "BuildLore:Store:ConnectionString",
         ["BUILDLORE_MAX_CONCURRENT_BUILDS"] = "BuildLore:Runner:MaxConcurrentBuilds",
         ["BUILDLORE_BUILD_TIMEOUT"] = "BuildLore:Runner:DefaultTimeoutSeconds",
+        ["BUILDLORE_TOKEN"] = "BuildLore:Auth:Tokens:" + Auth.ApiTokens.DefaultName,
     };
 
     public static IEnumerable<KeyValuePair<string, string?>> Read()

@@ -3,24 +3,95 @@ namespace BuildLore.Server.Runner;
 /// <summary>What the workspace's git checkout says about itself, read from <c>.git</c> without running git.</summary>
 internal static class GitInfo
 {
+    private const string RefPrefix = "ref: ";
+    private const string BranchPrefix = "refs/heads/";
+
     /// <summary>The checked-out branch, or null (not a repository, detached HEAD, unreadable).</summary>
-    public static string? CurrentBranch(string workspace)
+    public static string? CurrentBranch(string workspace) =>
+        ReadHead(workspace) is { Ref: { } reference } && reference.StartsWith(BranchPrefix, StringComparison.Ordinal) ? reference[BranchPrefix.Length..] : null;
+
+    /// <summary>The commit checked out (a 40-character hash), or null (not a repository, a branch without commits, unreadable).</summary>
+    public static string? CurrentCommit(string workspace)
     {
         try
         {
-            var head = Path.Combine(workspace, ".git", "HEAD");
+            var head = ReadHead(workspace);
+            if (head is null)
+            {
+                return null;
+            }
+
+            if (head.Value.Ref is not { } reference)
+            {
+                return IsHash(head.Value.Text) ? head.Value.Text : null;
+            }
+
+            // A loose ref, else the packed one.
+            var loose = Path.Combine(head.Value.CommonDirectory, reference);
+            if (File.Exists(loose) && File.ReadAllText(loose).Trim() is var hash && IsHash(hash))
+            {
+                return hash;
+            }
+
+            var packed = Path.Combine(head.Value.CommonDirectory, "packed-refs");
+            if (File.Exists(packed))
+            {
+                foreach (var line in File.ReadLines(packed))
+                {
+                    if (line.Length > 41 && line[40] == ' ' && line.AsSpan(41).SequenceEqual(reference) && IsHash(line[..40]))
+                    {
+                        return line[..40];
+                    }
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>HEAD's content (a ref or a hash), and the folder that holds refs (worktrees keep theirs in the main repository's).</summary>
+    private static (string Text, string? Ref, string CommonDirectory)? ReadHead(string workspace)
+    {
+        try
+        {
+            var gitDirectory = Path.Combine(workspace, ".git");
+            if (File.Exists(gitDirectory))
+            {
+                // A worktree or submodule: ".git" is a file saying where the repository is.
+                var pointer = File.ReadAllText(gitDirectory).Trim();
+                if (!pointer.StartsWith("gitdir: ", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                gitDirectory = Path.GetFullPath(Path.Combine(workspace, pointer["gitdir: ".Length..].Trim()));
+            }
+
+            var head = Path.Combine(gitDirectory, "HEAD");
             if (!File.Exists(head))
             {
                 return null;
             }
 
+            var commonDirectory = gitDirectory;
+            var common = Path.Combine(gitDirectory, "commondir");
+            if (File.Exists(common))
+            {
+                commonDirectory = Path.GetFullPath(Path.Combine(gitDirectory, File.ReadAllText(common).Trim()));
+            }
+
             var text = File.ReadAllText(head).Trim();
-            const string prefix = "ref: refs/heads/";
-            return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : null;
+            return (text, text.StartsWith(RefPrefix, StringComparison.Ordinal) ? text[RefPrefix.Length..].Trim() : null, commonDirectory);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
     }
+
+    private static bool IsHash(string text) => text.Length == 40 && text.All(char.IsAsciiHexDigitLower);
 }

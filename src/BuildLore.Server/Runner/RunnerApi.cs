@@ -98,8 +98,13 @@ internal static class RunnerApi
             return ApiErrors.Create(StatusCodes.Status422UnprocessableEntity, $"The workspace's configuration is invalid: {e.Message}", "buildlore.json");
         }
 
+        // Asked for through the API (by a person, a script or an LLM): the trigger is "api".
         var build = await store.CreateBuildAsync(
-            new NewBuild(Path.GetFileName(workspace), "runner", chosen.Name, chosen.Command, Branch: GitInfo.CurrentBranch(workspace)), cancellationToken);
+            new NewBuild(Path.GetFileName(workspace), "runner", chosen.Name, chosen.Command, Branch: GitInfo.CurrentBranch(workspace))
+            {
+                Origin = new BuildOrigin(CommitSha: GitInfo.CurrentCommit(workspace), Trigger: BuildTrigger.Api),
+            },
+            cancellationToken);
         await queue.EnqueueAsync(new QueuedBuild(build.Id, chosen), cancellationToken);
         return TypedResults.Accepted($"/llm/learning/build/{build.Id}", new RunBuildResponse(build.Id, build.ToDto(null, false)));
     }

@@ -181,10 +181,44 @@ public class BuildLogWriterTests
     /// DispatchProxy so that members added to IBuildStore later need no change here: any other
     /// call fails the test.
     /// </summary>
+    [Fact]
+    public async Task WriteAsync_StoresOneTimePerLineBeginningInEachChunk_InOrder()
+    {
+        var store = new RecordingStore();
+        var before = DateTimeOffset.UtcNow.AddMilliseconds(-1);
+        await using (var writer = new BuildLogWriter(store.Store, BuildId))
+        {
+            await writer.WriteAsync("one\ntw");
+            await writer.WriteAsync("o\n\nthree\n");
+            await writer.FlushAsync();
+            await writer.WriteAsync("four\n");
+        }
+
+        var after = DateTimeOffset.UtcNow.AddMilliseconds(1);
+        var times = new List<DateTimeOffset>();
+        foreach (var (_, text, lineTimes) in store.Appends)
+        {
+            Assert.NotNull(lineTimes);
+            var cursor = lineTimes.GetCursor();
+            var lines = text.Count(c => c == '\n'); // every chunk here ends a line
+            for (var i = 0; i < lines; i++)
+            {
+                times.Add(Assert.NotNull(cursor.Next()));
+            }
+
+            Assert.Null(cursor.Next());
+        }
+
+        Assert.Equal("one\ntwo\n\nthree\nfour\n", store.Text);
+        Assert.Equal(5, times.Count); // one, two, the empty line, three, four
+        Assert.All(times, t => Assert.InRange(t, before, after));
+        Assert.Equal(times.Order(), times);
+    }
+
     private sealed class RecordingStore
     {
         private readonly Lock _lock = new();
-        private readonly List<(string BuildId, string Text)> _appends = [];
+        private readonly List<(string BuildId, string Text, LineTimes? Times)> _appends = [];
 
         public RecordingStore()
         {
@@ -196,7 +230,7 @@ public class BuildLogWriterTests
 
         public TimeSpan Delay { get; init; }
 
-        public IReadOnlyList<(string BuildId, string Text)> Appends
+        public IReadOnlyList<(string BuildId, string Text, LineTimes? Times)> Appends
         {
             get
             {
@@ -209,7 +243,7 @@ public class BuildLogWriterTests
 
         public string Text => string.Concat(Appends.Select(a => a.Text));
 
-        private async Task AppendLogAsync(string id, string text, CancellationToken cancellationToken)
+        private async Task AppendLogAsync(string id, string text, LineTimes? times, CancellationToken cancellationToken)
         {
             if (Delay > TimeSpan.Zero)
             {
@@ -218,7 +252,7 @@ public class BuildLogWriterTests
 
             lock (_lock)
             {
-                _appends.Add((id, text));
+                _appends.Add((id, text, times));
             }
         }
 
@@ -228,9 +262,9 @@ public class BuildLogWriterTests
 
             protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
             {
-                if (targetMethod?.Name == nameof(IBuildStore.AppendLogAsync) && args is [string id, string text, CancellationToken token])
+                if (targetMethod?.Name == nameof(IBuildStore.AppendLogAsync) && args is [string id, string text, var times, CancellationToken token])
                 {
-                    return Owner!.AppendLogAsync(id, text, token);
+                    return Owner!.AppendLogAsync(id, text, (LineTimes?)times, token);
                 }
 
                 throw new NotSupportedException($"BuildLogWriter should only append log text, but it called {targetMethod?.Name}.");
