@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using BuildLore.Core.Analysis;
 using BuildLore.Core.Analysis.Redaction;
@@ -8,7 +9,7 @@ namespace BuildLore.Core.Builds;
 /// <summary>
 /// Receives a build's output as it is produced and stores it in chunks: when enough text has
 /// gathered, or at the latest every <see cref="FlushInterval"/>, so a running build's log can be read
-/// while it runs and a crash loses at most that interval. Also feeds the log analyzer, line by line,
+/// while it runs and a crash loses at most that interval. Also feeds the log analyzer as text comes,
 /// so the analysis is ready the moment the build ends. Secrets are redacted line by line before
 /// anything is stored or analyzed: what was never written cannot leak. The time each line began
 /// (its first character's arrival) is stored beside each chunk as <see cref="LineTimes"/>.
@@ -23,7 +24,8 @@ public sealed class BuildLogWriter : IAsyncDisposable
 
     private readonly IBuildStore _store;
     private readonly string _buildId;
-    private readonly StringBuilder _pending = new();
+    private readonly ArrayBufferWriter<char> _pending = new();
+    private Task _storing = Task.CompletedTask;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly LogAnalyzer _analyzer;
     private readonly CancellationTokenSource _stop = new();
@@ -68,9 +70,9 @@ public sealed class BuildLogWriter : IAsyncDisposable
         try
         {
             AcceptLocked(text, receivedAt);
-            if (_pending.Length >= _flushThreshold)
+            if (_pending.WrittenCount >= _flushThreshold)
             {
-                await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+                await FlushLockedAsync(cancellationToken, wait: false).ConfigureAwait(false);
             }
         }
         finally
@@ -82,37 +84,58 @@ public sealed class BuildLogWriter : IAsyncDisposable
     /// <summary>How many secrets were replaced by <c>***</c> so far.</summary>
     public long Redactions { get; private set; }
 
-    // Splits text into lines; each complete line is redacted, then queued for storage and analysis.
+    // Splits text into whole lines and a partial last one. Whole lines are redacted as a block, then
+    // queued for storage and analysis; the partial line is held back until its newline comes.
     private void AcceptLocked(ReadOnlySpan<char> text, long receivedAt)
     {
-        while (!text.IsEmpty)
+        var last = text.LastIndexOf('\n');
+        if (last >= 0 && _line.Length > 0)
         {
-            if (_line.Length == 0)
-            {
-                _lineStartedAt = receivedAt;
-            }
-
-            var newline = text.IndexOf('\n');
-            if (newline < 0)
-            {
-                if (_line.Length == 0)
-                {
-                    _lineStartedTicks = Environment.TickCount64;
-                }
-
-                _line.Append(text);
-                if (_line.Length >= PartialLineLimit)
-                {
-                    ReleaseLineLocked(withNewline: false);
-                }
-
-                return;
-            }
-
-            _line.Append(text[..newline]);
+            var first = text.IndexOf('\n');
+            _line.Append(text[..first]);
             ReleaseLineLocked(withNewline: true);
-            text = text[(newline + 1)..];
+            text = text[(first + 1)..];
+            last -= first + 1;
         }
+
+        if (last >= 0)
+        {
+            ReleaseLinesLocked(text[..(last + 1)], receivedAt);
+            text = text[(last + 1)..];
+        }
+
+        if (text.IsEmpty)
+        {
+            return;
+        }
+
+        if (_line.Length == 0)
+        {
+            _lineStartedTicks = Environment.TickCount64;
+            _lineStartedAt = receivedAt;
+        }
+
+        _line.Append(text);
+        if (_line.Length >= PartialLineLimit)
+        {
+            ReleaseLineLocked(withNewline: false);
+        }
+    }
+
+    /// <summary>Queues whole lines (the text ends with a newline), all arrived at <paramref name="receivedAt"/>.</summary>
+    private void ReleaseLinesLocked(ReadOnlySpan<char> lines, long receivedAt)
+    {
+        // A line begins after each newline but the last, and at the start unless a partial line was released before.
+        var begun = lines.Count('\n') - (_atLineStart ? 0 : 1);
+        for (var i = 0; i < begun; i++)
+        {
+            _pendingTimes.Add(receivedAt);
+        }
+
+        _atLineStart = true;
+        var start = _pending.WrittenCount;
+        Redactions += _redactor.RedactLines(lines, _pending);
+        _analyzer.Append(_pending.WrittenSpan[start..]);
     }
 
     private void ReleaseLineLocked(bool withNewline)
@@ -127,13 +150,14 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
 
         _atLineStart = withNewline;
-        _pending.Append(redacted);
-        _analyzer.Append(redacted);
+        var start = _pending.WrittenCount;
+        _pending.Write(redacted.AsSpan());
         if (withNewline)
         {
-            _pending.Append('\n');
-            _analyzer.Append("\n");
+            _pending.Write("\n".AsSpan());
         }
+
+        _analyzer.Append(_pending.WrittenSpan[start..]);
     }
 
     /// <summary>Stores everything written so far.</summary>
@@ -164,22 +188,29 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
     }
 
-    private async Task FlushLockedAsync(CancellationToken cancellationToken, bool final = false)
+    // Without wait, the last write may still be under way when this returns; the next flush waits for it.
+    private async Task FlushLockedAsync(CancellationToken cancellationToken, bool final = false, bool wait = true)
     {
         if (_line.Length > 0 && (final || Environment.TickCount64 - _lineStartedTicks >= PartialLineHold.TotalMilliseconds))
         {
             ReleaseLineLocked(withNewline: false);
         }
 
-        if (_pending.Length == 0)
+        if (_pending.WrittenCount > 0)
         {
-            return;
+            var text = new string(_pending.WrittenSpan);
+            var times = LineTimes.PerLine(_pendingTimes);
+            _pending.ResetWrittenCount();
+            _pendingTimes.Clear();
+            // One write at a time, in order; the next block is redacted and analyzed while this one is stored.
+            await _storing.ConfigureAwait(false);
+            _storing = _store.AppendLogAsync(_buildId, text, times, cancellationToken);
         }
 
-        var text = _pending.ToString();
-        await _store.AppendLogAsync(_buildId, text, LineTimes.PerLine(_pendingTimes), cancellationToken).ConfigureAwait(false);
-        _pending.Clear();
-        _pendingTimes.Clear();
+        if (wait)
+        {
+            await _storing.ConfigureAwait(false);
+        }
     }
 
     private async Task FlushPeriodicallyAsync(CancellationToken stop)

@@ -122,4 +122,45 @@ public class StreamingRedactorTests
         Assert.False(redactor.InPrivateKeyBlock);
         Assert.Equal("MIIBuwIBAAKBgQD", redactor.Redact("MIIBuwIBAAKBgQD"));
     }
+
+    [Fact]
+    public void RedactLines_GivesWhatRedactingLineByLineGives()
+    {
+        string[] pool =
+        [
+            "Compiling src/app.c", "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "password=hunter2 ./deploy.sh",
+            "git clone https://deploy:s3cr3t-value@github.com/acme/app.git", "Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345",
+            "token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB used", "", "  0 Warning(s)", "PRIVATE KEY mentioned in prose",
+            .. KeyBlock, "-----BEGIN OPENSSH PRIVATE KEY-----", "the literal swordfish-42 appears", "\r",
+        ];
+        var literal = new SecretRedactor(["swordfish-42"]);
+        var random = new Random(11);
+        for (var round = 0; round < 200; round++)
+        {
+            var lines = Enumerable.Range(0, random.Next(1, 60)).Select(_ => pool[random.Next(pool.Length)]).ToList();
+            var oneByOne = new StreamingRedactor(literal);
+            var expected = new System.Text.StringBuilder();
+            var expectedCount = 0;
+            foreach (var line in lines)
+            {
+                expected.Append(oneByOne.Redact(line, out var c)).Append('\n');
+                expectedCount += c;
+            }
+
+            var block = new StreamingRedactor(literal);
+            var output = new System.Buffers.ArrayBufferWriter<char>();
+            var count = 0;
+            // In a few blocks of whole lines, as the log writer hands them over.
+            for (var at = 0; at < lines.Count;)
+            {
+                var take = random.Next(1, lines.Count - at + 1);
+                count += block.RedactLines(string.Concat(lines.Skip(at).Take(take).Select(l => l + "\n")), output);
+                at += take;
+            }
+
+            Assert.Equal(expected.ToString(), new string(output.WrittenSpan));
+            Assert.Equal(expectedCount, count);
+            Assert.Equal(oneByOne.InPrivateKeyBlock, block.InPrivateKeyBlock);
+        }
+    }
 }

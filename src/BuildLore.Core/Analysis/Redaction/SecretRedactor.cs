@@ -150,6 +150,25 @@ public sealed partial class SecretRedactor
         }
     }
 
+    /// <summary>
+    /// Where the first thing that may start a secret is (a detector's trigger or a literal secret), or
+    /// -1: lines before it need no redaction. One vectorized search over many lines.
+    /// </summary>
+    internal int IndexOfTrigger(ReadOnlySpan<char> text)
+    {
+        var at = text.IndexOfAny(Triggers);
+        if (_literalTriggers is not null)
+        {
+            var literal = (at < 0 ? text : text[..at]).IndexOfAny(_literalTriggers);
+            if (literal >= 0)
+            {
+                at = literal;
+            }
+        }
+
+        return at;
+    }
+
     /// <summary>Redacts one line, discarding the count.</summary>
     public string Redact(string line) => Redact(line, out _);
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace BuildLore.Core.Analysis.Redaction;
 
 /// <summary>
@@ -56,6 +58,52 @@ public sealed class StreamingRedactor
         }
 
         return _redactor.Redact(line, out redactions);
+    }
+
+    /// <summary>
+    /// Redacts whole lines (text that ends with a newline) into <paramref name="output"/>, exactly as
+    /// redacting them one by one would. Lines before the next possible secret are copied as they are,
+    /// so a block of ordinary output costs one vectorized search.
+    /// </summary>
+    /// <returns>How many regions were masked.</returns>
+    public int RedactLines(ReadOnlySpan<char> lines, IBufferWriter<char> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var redactions = 0;
+        while (!lines.IsEmpty)
+        {
+            int lineStart;
+            if (InPrivateKeyBlock)
+            {
+                lineStart = 0;
+            }
+            else
+            {
+                var trigger = _redactor.IndexOfTrigger(lines);
+                if (trigger < 0)
+                {
+                    output.Write(lines);
+                    return redactions;
+                }
+
+                lineStart = lines[..trigger].LastIndexOf('\n') + 1;
+                output.Write(lines[..lineStart]);
+            }
+
+            var length = lines[lineStart..].IndexOf('\n');
+            var end = length < 0 ? lines.Length : lineStart + length;
+            output.Write(Redact(lines[lineStart..end].ToString(), out var count).AsSpan());
+            redactions += count;
+            if (end < lines.Length)
+            {
+                output.Write("\n".AsSpan());
+                end++;
+            }
+
+            lines = lines[end..];
+        }
+
+        return redactions;
     }
 
     /// <summary>Redacts the next line, discarding the count.</summary>
