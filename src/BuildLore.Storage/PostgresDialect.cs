@@ -127,6 +127,9 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
         ALTER TABLE builds ADD COLUMN trigger_event TEXT NULL;
         ALTER TABLE log_chunks ADD COLUMN line_times BYTEA NULL;
         """,
+        """
+        ALTER TABLE log_chunks ADD COLUMN packed BYTEA NULL;
+        """,
     ];
 
     public void Dispose() => _dataSource.Dispose();

@@ -152,10 +152,16 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    private static object ChunkParameters(string id, long seq, string text, LineTimes? lineTimes)
+    {
+        var packed = ChunkCodec.Pack(text);
+        return new { id, seq, chars = (long)text.Length, text = packed is null ? text : "", packed, lineTimes = lineTimes?.ToArray() };
+    }
+
     private static Task InsertChunkAsync(DbConnection connection, DbTransaction transaction, string id, long seq, string text, LineTimes? lineTimes, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(Command(
-            "INSERT INTO log_chunks (build_id, seq, chars, text, line_times) VALUES (@id, @seq, @chars, @text, @lineTimes)",
-            new { id, seq, chars = (long)text.Length, text, lineTimes = lineTimes?.ToArray() },
+            "INSERT INTO log_chunks (build_id, seq, chars, text, packed, line_times) VALUES (@id, @seq, @chars, @text, @packed, @lineTimes)",
+            ChunkParameters(id, seq, text, lineTimes),
             transaction,
             cancellationToken));
 
@@ -296,11 +302,11 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         // One chunk at a time: a long log is never held whole.
-        var chunks = connection.QueryUnbufferedAsync<string>(
-            "SELECT text FROM log_chunks WHERE build_id = @id ORDER BY seq", new { id });
+        var chunks = connection.QueryUnbufferedAsync<ChunkRow>(
+            "SELECT text AS Text, packed AS Packed FROM log_chunks WHERE build_id = @id ORDER BY seq", new { id });
         await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return chunk;
+            yield return chunk.Content;
         }
     }
 
@@ -308,16 +314,24 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         var chunks = connection.QueryUnbufferedAsync<TimedPieceRow>(
-            "SELECT text AS Text, line_times AS LineTimes FROM log_chunks WHERE build_id = @id ORDER BY seq", new { id });
+            "SELECT text AS Text, packed AS Packed, line_times AS LineTimes FROM log_chunks WHERE build_id = @id ORDER BY seq", new { id });
         await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return (chunk.Text, LineTimes.FromStored(chunk.LineTimes));
+            yield return (chunk.Content, LineTimes.FromStored(chunk.LineTimes));
         }
     }
 
-    private sealed class TimedPieceRow
+    /// <summary>A stored log chunk: plain text, or packed by <see cref="ChunkCodec"/>.</summary>
+    private class ChunkRow
     {
-        public string Text { get; set; } = "";
+        public string? Text { get; set; }
+        public byte[]? Packed { get; set; }
+
+        public string Content => ChunkCodec.Unpack(Text, Packed);
+    }
+
+    private sealed class TimedPieceRow : ChunkRow
+    {
         public byte[]? LineTimes { get; set; }
     }
 
@@ -325,17 +339,16 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         var pieces = connection.QueryUnbufferedAsync<PieceRow>(
-            "SELECT seq AS Seq, text AS Text FROM log_chunks WHERE build_id = @id AND seq >= @fromPiece ORDER BY seq", new { id, fromPiece });
+            "SELECT seq AS Seq, text AS Text, packed AS Packed FROM log_chunks WHERE build_id = @id AND seq >= @fromPiece ORDER BY seq", new { id, fromPiece });
         await foreach (var piece in pieces.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return (piece.Seq, piece.Text);
+            yield return (piece.Seq, piece.Content);
         }
     }
 
-    private sealed class PieceRow
+    private sealed class PieceRow : ChunkRow
     {
         public long Seq { get; set; }
-        public string Text { get; set; } = "";
     }
 
     public async Task<LogTail> ReadLogTailAsync(string id, int maxChars, CancellationToken cancellationToken = default)
@@ -346,10 +359,11 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         var truncated = false;
         await using (var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
-            var chunks = connection.QueryUnbufferedAsync<string>(
-                "SELECT text FROM log_chunks WHERE build_id = @id ORDER BY seq DESC", new { id });
-            await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
+            var rows = connection.QueryUnbufferedAsync<ChunkRow>(
+                "SELECT text AS Text, packed AS Packed FROM log_chunks WHERE build_id = @id ORDER BY seq DESC", new { id });
+            await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
+                var chunk = row.Content;
                 if (gathered >= maxChars)
                 {
                     truncated = true;

@@ -154,5 +154,8 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         ALTER TABLE builds ADD COLUMN trigger_event TEXT NULL;
         ALTER TABLE log_chunks ADD COLUMN line_times BLOB NULL;
         """,
+        """
+        ALTER TABLE log_chunks ADD COLUMN packed BLOB NULL;
+        """,
     ];
 }

@@ -131,6 +131,35 @@ public class BuildLogTests
     [Theory]
     [InlineData(BuildStores.Sqlite)]
     [InlineData(BuildStores.Postgres)]
+    public async Task AppendLog_LargeChunksAreStoredCompressed_AndReadBackExactlyEveryWay(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var build = await store.CreateBuildAsync(new NewBuild("app", "runner", Status: BuildStatus.Running));
+        var line = "  Restored /home/runner/work/app/app/src/Api/Api.csproj (in 1.21 sec). 🚀 构建 𝔘\n";
+        var large = string.Concat(Enumerable.Repeat(line, 20_000)); // about 1.6 M characters
+        string[] pieces = ["small first piece\n", large, "small middle\n", large[..5000] + "unfinished"];
+        foreach (var piece in pieces)
+        {
+            await store.AppendLogAsync(build.Id, piece);
+        }
+
+        Assert.Equal(pieces, await store.ReadLogAsync(build.Id).ToListAsync());
+        Assert.Equal(pieces, (await store.ReadLogWithTimesAsync(build.Id).ToListAsync()).Select(p => p.Text));
+        Assert.Equal(pieces[1..], (await store.ReadLogPiecesAsync(build.Id, 1).ToListAsync()).Select(p => p.Text));
+        Assert.Equal(new LogTail(string.Concat(pieces)[^100_000..], true) with { Text = "" }, (await store.ReadLogTailAsync(build.Id, 100_000)) with { Text = "" });
+        Assert.EndsWith(large[..5000] + "unfinished", (await store.ReadLogTailAsync(build.Id, 100_000)).Text, StringComparison.Ordinal);
+        Assert.Equal(pieces.Sum(p => (long)p.Length), (await store.GetBuildAsync(build.Id))!.LogChars);
+        if (fixture.DatabaseFile is { } file)
+        {
+            // Two copies of 1.6 M characters (3.5 MB of UTF-8) take far less room than that.
+            Assert.True(new FileInfo(file).Length + new FileInfo(file + "-wal").Length < 1_500_000, "log chunks are stored compressed");
+        }
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
     public async Task ReadLogTail_ShortLog_ReturnsTheWholeText(string provider)
     {
         await using var fixture = await TestStore.CreateAsync(provider);
