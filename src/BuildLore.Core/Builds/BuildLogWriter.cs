@@ -21,6 +21,7 @@ public sealed class BuildLogWriter : IAsyncDisposable
     public const int DefaultFlushThreshold = 64 * 1024;
 
     private readonly int _flushThreshold;
+    private readonly bool _overlapStores;
 
     private readonly IBuildStore _store;
     private readonly string _buildId;
@@ -44,11 +45,18 @@ public sealed class BuildLogWriter : IAsyncDisposable
     private const int PartialLineLimit = 64 * 1024;
 
     /// <summary>A writer for one build's log.</summary>
-    /// <remarks><paramref name="flushThreshold"/> is larger for bulk uploads (fewer, bigger commits); the default suits live builds.</remarks>
+    /// <remarks>
+    /// The defaults suit live builds: a chunk is stored once 64 K characters gather, before
+    /// <see cref="WriteAsync"/> returns. A bulk upload passes a larger <paramref name="flushThreshold"/>
+    /// (fewer, bigger commits) and <paramref name="overlapStores"/>: each chunk is then stored on another
+    /// thread while the next is redacted and analyzed, and only <see cref="FlushAsync"/> and
+    /// <see cref="CompleteAsync"/> wait for the stores to finish.
+    /// </remarks>
     public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null, SecretRedactor? redactor = null, AnalysisRules? rules = null,
-        int flushThreshold = DefaultFlushThreshold)
+        int flushThreshold = DefaultFlushThreshold, bool overlapStores = false)
     {
         _flushThreshold = flushThreshold;
+        _overlapStores = overlapStores;
         _store = store;
         _buildId = buildId;
         _analyzer = new LogAnalyzer(workspaceRoot, rules);
@@ -72,7 +80,7 @@ public sealed class BuildLogWriter : IAsyncDisposable
             AcceptLocked(text, receivedAt);
             if (_pending.WrittenCount >= _flushThreshold)
             {
-                await FlushLockedAsync(cancellationToken, wait: false).ConfigureAwait(false);
+                await FlushLockedAsync(cancellationToken, wait: !_overlapStores).ConfigureAwait(false);
             }
         }
         finally
@@ -202,9 +210,12 @@ public sealed class BuildLogWriter : IAsyncDisposable
             var times = LineTimes.PerLine(_pendingTimes);
             _pending.ResetWrittenCount();
             _pendingTimes.Clear();
-            // One write at a time, in order; the next block is redacted and analyzed while this one is stored.
+            // One write at a time, in order. Overlapped, the next block is redacted and analyzed while this
+            // one is stored on another thread (SQLite's driver works synchronously even when called async).
             await _storing.ConfigureAwait(false);
-            _storing = _store.AppendLogAsync(_buildId, text, times, cancellationToken);
+            _storing = _overlapStores
+                ? Task.Run(() => _store.AppendLogAsync(_buildId, text, times, cancellationToken), cancellationToken)
+                : _store.AppendLogAsync(_buildId, text, times, cancellationToken);
         }
 
         if (wait)

@@ -253,7 +253,7 @@ internal static class IngestApi
 
         var build = await StartAsync(store, options.Value, name => query[name].ToString() is { Length: > 0 } v ? v : null, cancellationToken);
         // Bulk: commit in 1 M-character chunks rather than the live runner's 64 K.
-        var writer = new BuildLogWriter(store, build.Id, options.Value.ResolveWorkspace(), flushThreshold: 1024 * 1024);
+        var writer = new BuildLogWriter(store, build.Id, options.Value.ResolveWorkspace(), flushThreshold: 1024 * 1024, overlapStores: true);
         try
         {
             // The body is read and stored piece by piece: a log of any size takes bounded memory.

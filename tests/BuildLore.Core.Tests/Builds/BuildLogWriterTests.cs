@@ -60,6 +60,27 @@ public class BuildLogWriterTests
     }
 
     [Fact]
+    public async Task OverlappedStores_KeepOrderAndAreAllDoneWhenCompleteReturns()
+    {
+        var store = new RecordingStore { Delay = TimeSpan.FromMilliseconds(30) };
+        var writer = new BuildLogWriter(store.Store, BuildId, flushThreshold: 1000, overlapStores: true);
+        var expected = new System.Text.StringBuilder();
+        for (var i = 0; i < 40; i++)
+        {
+            var piece = string.Concat(Enumerable.Range(0, 30).Select(n => $"piece {i} line {n}\n"));
+            expected.Append(piece);
+            await writer.WriteAsync(piece);
+        }
+
+        await writer.CompleteAsync();
+
+        Assert.True(store.Appends.Count > 5, $"{store.Appends.Count} chunks");
+        Assert.Equal(expected.ToString(), store.Text);
+        Assert.Equal(40 * 30, (await writer.GetAnalysisAsync(true)).TotalLines);
+        await writer.DisposeAsync();
+    }
+
+    [Fact]
     public async Task DisposeAsync_StoresWhatIsLeft()
     {
         var store = new RecordingStore();
