@@ -123,6 +123,24 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
         """
         ALTER TABLE builds ADD COLUMN last_activity BIGINT NULL;
         """,
+        // v9, "project-level reports": meant to follow v8 (added on another branch); order it after v8 when merging.
+        """
+        ALTER TABLE reports ALTER COLUMN build_id DROP NOT NULL;
+        ALTER TABLE reports ADD COLUMN project TEXT NULL;
+        UPDATE reports r SET project = b.project FROM builds b WHERE b.id = r.build_id;
+        ALTER TABLE reports ALTER COLUMN project SET NOT NULL;
+        ALTER TABLE reports
+            ADD COLUMN submitted_by TEXT NULL,
+            ADD COLUMN root_cause TEXT NULL,
+            ADD COLUMN affected_files TEXT NULL,
+            ADD COLUMN category TEXT NULL,
+            ADD COLUMN model TEXT NULL,
+            ADD COLUMN input_tokens BIGINT NULL,
+            ADD COLUMN output_tokens BIGINT NULL;
+        CREATE INDEX reports_project ON reports (project, type, id);
+        CREATE INDEX builds_project_branch ON builds (project, branch, seq);
+        CREATE INDEX builds_finished ON builds (finished_at);
+        """,
     ];
 
     public void Dispose() => _dataSource.Dispose();
