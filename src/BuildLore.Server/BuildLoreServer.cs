@@ -107,6 +107,7 @@ public static class BuildLoreServer
         app.MapIngest();
         app.MapLog();
         app.MapLogStream();
+        app.MapBuildEvents();
         app.MapCompare();
         BuildLore.Server.TestResults.TestResultsApi.MapTestResults(app);
         app.MapCodebase();

@@ -99,7 +99,7 @@ internal static class RunnerApi
         }
 
         var build = await store.CreateBuildAsync(
-            new NewBuild(Path.GetFileName(workspace), "runner", chosen.Name, chosen.Command, Branch: GitInfo.CurrentBranch(workspace)), cancellationToken);
+            new NewBuild(options.Value.DefaultProject(), "runner", chosen.Name, chosen.Command, Branch: GitInfo.CurrentBranch(workspace)), cancellationToken);
         await queue.EnqueueAsync(new QueuedBuild(build.Id, chosen), cancellationToken);
         return TypedResults.Accepted($"/llm/learning/build/{build.Id}", new RunBuildResponse(build.Id, build.ToDto(null, false)));
     }
