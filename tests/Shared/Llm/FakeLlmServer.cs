@@ -17,7 +17,10 @@ public sealed record FakeReply(string Text, TimeSpan Delay = default)
 public sealed record FakeLlmRequest(string Body, string? Authorization, string? ApiKey)
 {
     /// <summary>Every text the request sent (system and user messages), joined: the prompt as the model saw it.</summary>
-    public string Prompt
+    public string Prompt => string.Join("\n", Texts);
+
+    /// <summary>The texts of the request's messages (and system prompt), in order.</summary>
+    public IReadOnlyList<string> Texts
     {
         get
         {
@@ -48,7 +51,7 @@ public sealed record FakeLlmRequest(string Body, string? Authorization, string? 
             }
 
             Collect(document.RootElement);
-            return string.Join("\n", texts);
+            return texts;
         }
     }
 }
