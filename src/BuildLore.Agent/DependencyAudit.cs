@@ -14,7 +14,8 @@ namespace BuildLore.Agent;
 /// </summary>
 internal static partial class DependencyAudit
 {
-    private sealed record Finding(string Kind, string Text, double Confidence, IReadOnlyList<string> Manifests);
+    /// <summary>What was found, what to do about it, and how sure the audit is that it matters.</summary>
+    private sealed record Finding(string Kind, string Text, string Advice, double Confidence, IReadOnlyList<string> Manifests);
 
     // Packages whose maintainers deprecated them, with what replaces them.
     private static readonly Dictionary<(string Ecosystem, string Name), string> Deprecated = new()
@@ -74,7 +75,7 @@ internal static partial class DependencyAudit
         text.Append("\nVersions were not compared with the package registries (the built-in analyzer works offline); a registry audit (npm audit, dotnet list package --outdated --vulnerable, pip-audit) covers known vulnerabilities.");
 
         var top = findings.FirstOrDefault();
-        return new AgentAnalysis(text.ToString(), [.. findings.Select(f => (Advice(f), f.Confidence))], findings.Count == 0 ? 0.6 : 0.85)
+        return new AgentAnalysis(text.ToString(), [.. findings.Select(f => (f.Advice, f.Confidence))], findings.Count == 0 ? 0.6 : 0.85)
         {
             RootCause = top?.Text,
             Category = top?.Kind,
@@ -83,24 +84,20 @@ internal static partial class DependencyAudit
         };
     }
 
-    private static string Advice(Finding finding) => finding.Kind switch
-    {
-        "deprecated_dependency" => $"Replace it: {finding.Text}",
-        "version_drift" => $"Align on one version: {finding.Text}",
-        "outdated_dependency" => $"Upgrade the older members together: {finding.Text}",
-        "unpinned_dependency" => $"Pin exact versions (or commit the lock file and install from it): {finding.Text}",
-        "prerelease_dependency" => $"Move to a stable release when one exists: {finding.Text}",
-        _ => $"Review before relying on it: {finding.Text}",
-    };
-
     private static IEnumerable<Finding> DeprecatedPackages(IReadOnlyList<DependencyInfo> dependencies) =>
         dependencies
             .Select(d => (Dependency: d, Replacement: Deprecated.GetValueOrDefault((d.Ecosystem, d.Name.ToLowerInvariant()))))
             .Where(x => x.Replacement is not null)
             .GroupBy(x => (x.Dependency.Ecosystem, Name: x.Dependency.Name.ToLowerInvariant()))
-            .Select(g => new Finding("deprecated_dependency",
-                $"{g.First().Dependency.Name} ({g.Key.Ecosystem}) is deprecated; its successor is {g.First().Replacement}.",
-                0.9, Manifests(g.Select(x => x.Dependency))));
+            .Select(g =>
+            {
+                var (dependency, replacement) = g.First();
+                var manifests = Manifests(g.Select(x => x.Dependency));
+                return new Finding("deprecated_dependency",
+                    $"{dependency.Name} ({g.Key.Ecosystem}) is deprecated; its successor is {replacement}.",
+                    $"Replace {dependency.Name} with {replacement} ({In(manifests)}).",
+                    0.9, manifests);
+            });
 
     private static IEnumerable<Finding> Drift(IReadOnlyList<DependencyInfo> dependencies)
     {
@@ -112,11 +109,25 @@ internal static partial class DependencyAudit
                 continue;
             }
 
-            var declared = string.Join(", ", group.Select(d => $"{d.Version} in {d.Manifest}").Distinct(StringComparer.Ordinal));
+            var name = group.First().Name;
+            var manifests = Manifests(group);
+            var declared = string.Join(", ", group.Select(d => $"{d.Version} ({d.Scope}, {d.Manifest})").Distinct(StringComparer.Ordinal));
+            var releases = versions.Select(VersionKey).Distinct(VersionComparer.Instance).ToList();
+            if (releases.Count == 1)
+            {
+                // "^18.2.0" and "18.2.0": one release, written two ways.
+                yield return new Finding("version_drift",
+                    $"{name} is declared {versions.Count} ways for the same release: {declared}.",
+                    $"Declare {name} one way everywhere ({In(manifests)}), exact or as the same range.",
+                    0.7, manifests);
+                continue;
+            }
+
             var newest = versions.OrderByDescending(VersionKey, VersionComparer.Instance).First();
             yield return new Finding("version_drift",
-                $"{group.First().Name} is declared at {versions.Count} versions ({declared}); the older ones are behind {newest}.",
-                0.85, Manifests(group));
+                $"{name} is declared at {versions.Count} versions: {declared}; the older ones are behind {newest}.",
+                $"Align {name} on {newest} ({In(manifests)}){(group.Key.Ecosystem == "nuget" ? ", e.g. with central package management (Directory.Packages.props)" : "")}.",
+                0.85, manifests);
         }
     }
 
@@ -135,9 +146,11 @@ internal static partial class DependencyAudit
                 continue;
             }
 
+            var label = family.Key.Family!.TrimEnd('.', '/');
             var names = string.Join(", ", behind.Take(8).Select(d => $"{d.Name} {d.Version}"));
             yield return new Finding("outdated_dependency",
-                $"{family.Key.Family!.TrimEnd('.', '/')} packages are released together, but {names} {(behind.Count == 1 ? "is" : "are")} on an older major version than {newest}.",
+                $"{label} packages are released together, but {names} {(behind.Count == 1 ? "is" : "are")} on an older major version than {newest}.",
+                $"Upgrade {string.Join(", ", behind.Take(8).Select(d => d.Name))} to {newest}.x with the rest of {label}.",
                 0.8, Manifests(behind));
         }
     }
@@ -147,12 +160,22 @@ internal static partial class DependencyAudit
         foreach (var group in dependencies.Where(IsFloating).GroupBy(d => (d.Ecosystem, Runtime: IsRuntime(d))))
         {
             var list = group.ToList();
+            var manifests = Manifests(list);
             var names = string.Join(", ", list.Take(10).Select(d => string.IsNullOrWhiteSpace(d.Version) ? $"{d.Name} (no version)" : $"{d.Name} ({d.Version})"));
             var more = list.Count > 10 ? $" and {list.Count - 10} more" : "";
             var where = group.Key.Runtime ? "" : " (development only)";
+            var lockFile = group.Key.Ecosystem switch
+            {
+                "npm" => " or install with npm ci from a committed package-lock.json",
+                "pypi" => " (== in requirements) or install from a lock file",
+                "cargo" => " or commit Cargo.lock",
+                "nuget" => " or restore from committed packages.lock.json files",
+                _ => "",
+            };
             yield return new Finding("unpinned_dependency",
                 $"{list.Count} {group.Key.Ecosystem} dependenc{(list.Count == 1 ? "y floats" : "ies float")}{where}: {names}{more}; each install may resolve a different version.",
-                group.Key.Runtime ? 0.75 : 0.6, Manifests(list));
+                $"Pin {string.Join(", ", list.Take(10).Select(d => d.Name))}{more} to exact versions{lockFile} ({In(manifests)}).",
+                group.Key.Runtime ? 0.75 : 0.6, manifests);
         }
     }
 
@@ -164,6 +187,7 @@ internal static partial class DependencyAudit
             var names = string.Join(", ", list.Take(10).Select(d => $"{d.Name} {d.Version}"));
             yield return new Finding("prerelease_dependency",
                 $"{list.Count} pre-release version(s){(group.Key ? "" : " in development dependencies")}: {names}.",
+                $"Move {string.Join(", ", list.Take(10).Select(d => d.Name))} to a stable release when one exists ({In(Manifests(list))}).",
                 group.Key ? 0.75 : 0.55, Manifests(list));
         }
     }
@@ -174,11 +198,15 @@ internal static partial class DependencyAudit
         var list = dependencies.Where(d => IsRuntime(d) && (d.Ecosystem is "npm" or "cargo" or "nuget") && Major(d.Version) == 0 && !IsPrerelease(d)).ToList();
         if (list.Count > 0)
         {
+            var names = string.Join(", ", list.Take(10).Select(d => $"{d.Name} {d.Version}"));
             yield return new Finding("unstable_dependency",
-                $"{list.Count} runtime dependenc{(list.Count == 1 ? "y is" : "ies are")} still at 0.x (no compatibility promise between minor versions): {string.Join(", ", list.Take(10).Select(d => $"{d.Name} {d.Version}"))}.",
+                $"{list.Count} runtime dependenc{(list.Count == 1 ? "y is" : "ies are")} still at 0.x (no compatibility promise between minor versions): {names}.",
+                $"Review upgrades of {string.Join(", ", list.Take(10).Select(d => d.Name))} closely: a 0.x minor release may break.",
                 0.5, Manifests(list));
         }
     }
+
+    private static string In(IReadOnlyList<string> manifests) => $"in {string.Join(", ", manifests)}";
 
     private static bool IsRuntime(DependencyInfo d) => d.Scope is not ("dev" or "test" or "provided" or "indirect");
 
@@ -244,9 +272,23 @@ internal static partial class DependencyAudit
     private static IReadOnlyList<int> VersionKey(string version) =>
         [.. Numbers().Matches(version).Select(m => int.TryParse(m.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)];
 
-    private sealed class VersionComparer : IComparer<IReadOnlyList<int>>
+    /// <summary>Orders version numbers part by part; missing parts count as 0, so 18.2 equals 18.2.0.</summary>
+    private sealed class VersionComparer : IComparer<IReadOnlyList<int>>, IEqualityComparer<IReadOnlyList<int>>
     {
         public static VersionComparer Instance { get; } = new();
+
+        public bool Equals(IReadOnlyList<int>? x, IReadOnlyList<int>? y) => Compare(x, y) == 0;
+
+        public int GetHashCode(IReadOnlyList<int> version)
+        {
+            var hash = new HashCode();
+            foreach (var part in version.Reverse().SkipWhile(p => p == 0))
+            {
+                hash.Add(part);
+            }
+
+            return hash.ToHashCode();
+        }
 
         public int Compare(IReadOnlyList<int>? x, IReadOnlyList<int>? y)
         {
