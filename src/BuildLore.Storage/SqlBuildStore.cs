@@ -30,9 +30,9 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
 
     // The first finished build of a report's project and branch created at or after the report, other than
     // the build it analyzed: what tells whether its advice worked. Expects the report as r and its build as b.
-    private const string NextBuildSeq = """
+    private string NextBuildSeq => $"""
         (SELECT n.seq FROM builds n
-         WHERE n.project = b.project AND (n.branch = b.branch OR (b.branch IS NULL AND n.branch IS NULL))
+         WHERE n.project = b.project AND {dialect.SameValue("n.branch", "b.branch")}
            AND n.created_at >= r.created_at AND n.id <> b.id AND n.status IN ('success', 'failed', 'error', 'timeout')
          ORDER BY n.seq LIMIT 1)
         """;
@@ -633,6 +633,8 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         }
 
         // One statement: the matching reports, the build after each, and whether that build failed the same way.
+        // The next build's fingerprints are compared as an expression (|| '') so that SQLite looks its diagnostics
+        // up by build, not by walking every diagnostic that shares the fingerprint (a recurring failure has thousands).
         var rows = await connection.QueryAsync<CandidateRow>(Command(
             $"""
             WITH matched AS (
@@ -647,7 +649,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
                 FROM matched m JOIN reports r ON r.id = m.report_id JOIN builds b ON b.id = r.build_id
             )
             SELECT {Prefixed(ReportColumns, "r.")}, f.fingerprint AS Fingerprint, n.id AS NextBuildId, n.status AS NextStatus,
-                   CASE WHEN EXISTS (SELECT 1 FROM diagnostics nd WHERE nd.build_id = n.id AND nd.severity = 'error' AND nd.fingerprint = f.fingerprint)
+                   CASE WHEN EXISTS (SELECT 1 FROM diagnostics nd WHERE nd.build_id = n.id AND nd.severity = 'error' AND nd.fingerprint || '' = f.fingerprint)
                         THEN 1 ELSE 0 END AS NextRepeats
             FROM followed f JOIN reports r ON r.id = f.report_id LEFT JOIN builds n ON n.seq = f.next_seq
             ORDER BY r.id DESC
@@ -673,7 +675,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
                 FROM recent r JOIN builds b ON b.id = r.build_id
             )
             SELECT f.id AS ReportId, f.confidence AS Confidence, n.id AS NextBuildId, n.status AS NextStatus,
-                   CASE WHEN EXISTS (SELECT 1 FROM diagnostics a JOIN diagnostics z ON z.fingerprint = a.fingerprint
+                   CASE WHEN EXISTS (SELECT 1 FROM diagnostics a JOIN diagnostics z ON z.fingerprint || '' = a.fingerprint
                                      WHERE a.build_id = f.build_id AND a.severity = 'error' AND z.build_id = n.id AND z.severity = 'error')
                         THEN 1 ELSE 0 END AS NextRepeats
             FROM followed f LEFT JOIN builds n ON n.seq = f.next_seq

@@ -46,6 +46,9 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         return connection;
     }
 
+    // SQLite's IS compares nulls as equal and can use an index; an OR of the two cases cannot.
+    public override string SameValue(string left, string right) => $"{left} IS {right}";
+
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask; // SQLite allows one writer at a time already.
 
@@ -180,7 +183,7 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         CREATE INDEX reports_build ON reports (build_id, id);
         CREATE UNIQUE INDEX reports_idempotency_key ON reports (idempotency_key);
         CREATE INDEX reports_project ON reports (project, type, id);
-        CREATE INDEX builds_project_branch ON builds (project, branch, seq);
+        CREATE INDEX builds_project_branch_created ON builds (project, branch, created_at);
         CREATE INDEX builds_finished ON builds (finished_at);
         """,
     ];
