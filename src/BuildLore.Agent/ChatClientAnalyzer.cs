@@ -70,7 +70,7 @@ public sealed partial class ChatClientAnalyzer(IChatClient chat, LLMClient? serv
         {
             // The server's classification, whatever label the model would choose.
             Category = build.Category,
-            AffectedFiles = reply.AffectedFiles.Count > 0 ? reply.AffectedFiles : ErrorFiles(build),
+            AffectedFiles = reply.AffectedFiles.Count > 0 ? reply.AffectedFiles : RuleBasedAnalyzer.ErrorFiles(build),
         };
     }
 
@@ -221,10 +221,6 @@ public sealed partial class ChatClientAnalyzer(IChatClient chat, LLMClient? serv
 
     private static string Describe(DiagnosticInfo d) =>
         $"{(d.File is null ? "" : $"{d.File}:{d.Line}: ")}{(d.Code is null ? "" : $"{d.Code} ")}{d.Message}{(d.Tool is null ? "" : $" [{d.Tool}]")}";
-
-    private static IReadOnlyList<AffectedFile> ErrorFiles(BuildDetail build) =>
-        [.. build.Diagnostics.Where(d => d.Severity == "error" && d.File is not null).GroupBy(d => d.File!, StringComparer.Ordinal).Take(20)
-            .Select(g => new AffectedFile { Path = g.Key, Lines = [.. g.Where(d => d.Line is > 0).Select(d => d.Line!.Value).Distinct().Order()] })];
 
     /// <summary>Asks once, and once more after an unusable reply; every token spent is counted.</summary>
     private async Task<(Reply Reply, string? Model, TokensUsed Tokens)> AskAsync(string instructions, string prompt, string subject, CancellationToken cancellationToken)

@@ -85,11 +85,15 @@ public sealed class RuleBasedAnalyzer : IBuildAnalyzer, IProjectAnalyzer
         {
             RootCause = first is null ? cause : $"{cause} First error: {first.Message}",
             Category = build.Category,
-            AffectedFiles = [.. errors.Where(e => e.File is not null).GroupBy(e => e.File!, StringComparer.Ordinal).Take(20)
-                .Select(g => new AffectedFile { Path = g.Key, Lines = [.. g.Where(e => e.Line is > 0).Select(e => e.Line!.Value).Distinct().Order()] })],
+            AffectedFiles = ErrorFiles(build),
             Model = ModelName,
         });
     }
+
+    /// <summary>The files (with their lines) of a build's errors, as a report's affected files.</summary>
+    internal static IReadOnlyList<AffectedFile> ErrorFiles(BuildDetail build) =>
+        [.. build.Diagnostics.Where(d => d.Severity == "error" && d.File is not null).GroupBy(d => d.File!, StringComparer.Ordinal).Take(20)
+            .Select(g => new AffectedFile { Path = g.Key, Lines = [.. g.Where(d => d.Line is > 0).Select(d => d.Line!.Value).Distinct().Order()] })];
 
     public Task<AgentAnalysis?> AuditDependenciesAsync(string project, IReadOnlyList<DependencyInfo> dependencies, CancellationToken cancellationToken = default) =>
         Task.FromResult(DependencyAudit.Audit(dependencies));
