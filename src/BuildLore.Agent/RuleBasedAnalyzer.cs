@@ -6,10 +6,15 @@ namespace BuildLore.Agent;
 /// <summary>
 /// The analyzer that works offline with no configuration: it explains a failure from the server's
 /// category, diagnostics and failure excerpt, and repeats the advice of earlier reports on the same
-/// fingerprint whose outcome was a fix. Its confidence is no higher than the evidence allows.
+/// fingerprint whose outcome was a fix. Its confidence is no higher than the evidence allows. It also
+/// writes the project-level dependency audit and performance analysis from the manifests and the build
+/// durations.
 /// </summary>
-public sealed class RuleBasedAnalyzer : IBuildAnalyzer
+public sealed class RuleBasedAnalyzer : IBuildAnalyzer, IProjectAnalyzer
 {
+    /// <summary>What its reports name as their model.</summary>
+    public const string ModelName = "buildlore-rules";
+
     private static readonly Dictionary<string, (string Cause, string[] Advice)> Categories = new(StringComparer.Ordinal)
     {
         ["compile_error"] = ("The code does not compile.", ["Fix the first compiler error listed; later errors often follow from it."]),
@@ -76,6 +81,23 @@ public sealed class RuleBasedAnalyzer : IBuildAnalyzer
         }
 
         var confidence = Math.Round(fixes.Count > 0 ? Math.Max(0.8, categoryConfidence) : Math.Min(0.85, 0.3 + 0.5 * categoryConfidence), 2);
-        return Task.FromResult<AgentAnalysis?>(new AgentAnalysis(text.ToString(), recommendations, confidence));
+        return Task.FromResult<AgentAnalysis?>(new AgentAnalysis(text.ToString(), recommendations, confidence)
+        {
+            RootCause = first is null ? cause : $"{cause} First error: {first.Message}",
+            Category = build.Category,
+            AffectedFiles = ErrorFiles(build),
+            Model = ModelName,
+        });
     }
+
+    /// <summary>The files (with their lines) of a build's errors, as a report's affected files.</summary>
+    internal static IReadOnlyList<AffectedFile> ErrorFiles(BuildDetail build) =>
+        [.. build.Diagnostics.Where(d => d.Severity == "error" && d.File is not null).GroupBy(d => d.File!, StringComparer.Ordinal).Take(20)
+            .Select(g => new AffectedFile { Path = g.Key, Lines = [.. g.Where(d => d.Line is > 0).Select(d => d.Line!.Value).Distinct().Order()] })];
+
+    public Task<AgentAnalysis?> AuditDependenciesAsync(string project, IReadOnlyList<DependencyInfo> dependencies, CancellationToken cancellationToken = default) =>
+        Task.FromResult(DependencyAudit.Audit(dependencies));
+
+    public Task<AgentAnalysis?> AnalyzePerformanceAsync(string project, ProjectHealth health, CancellationToken cancellationToken = default) =>
+        Task.FromResult(PerformanceReview.Review(project, health));
 }

@@ -148,6 +148,10 @@ public sealed class KnownIssueInfo
     public double Confidence { get; init; }
     public string Fingerprint { get; init; } = "";
     public string Outcome { get; init; } = "";
+    public string? RootCause { get; init; }
+
+    /// <summary>The build that followed the report and decided its outcome; null while there is none.</summary>
+    public string? NextBuildId { get; init; }
 }
 
 /// <summary>What the server found in a build's log: its size and its error and warning lines.</summary>

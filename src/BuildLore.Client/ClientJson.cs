@@ -16,6 +16,12 @@ namespace BuildLore.Client;
 [JsonSerializable(typeof(CodebaseResponse))]
 [JsonSerializable(typeof(ReportSubmission))]
 [JsonSerializable(typeof(ReportResult))]
+[JsonSerializable(typeof(ReportPage))]
+[JsonSerializable(typeof(ReportResponse))]
+[JsonSerializable(typeof(BuildComparison))]
+[JsonSerializable(typeof(CodebaseFile))]
+[JsonSerializable(typeof(ProjectHealth))]
+[JsonSerializable(typeof(FinishedBuild))]
 [JsonSerializable(typeof(RunBuildRequest))]
 [JsonSerializable(typeof(RunBuildResult))]
 [JsonSerializable(typeof(HealthInfo))]
@@ -37,6 +43,14 @@ internal sealed class BuildDetailResponse
     public string Status { get; init; } = "";
 
     public BuildDetail? Build { get; init; }
+}
+
+/// <summary>The envelope of <c>GET /llm/learning/report/{id}</c>; the client returns its <see cref="Report"/>.</summary>
+internal sealed class ReportResponse
+{
+    public string Status { get; init; } = "";
+
+    public ReportInfo? Report { get; init; }
 }
 
 /// <summary>The envelope of <c>GET /llm/learning/codebase</c>; the client returns its <see cref="Codebase"/>.</summary>

@@ -28,6 +28,48 @@ public sealed class Codebase
 
     /// <summary>How many files the workspace holds (those the server may show).</summary>
     public int FileCount { get; init; }
+
+    /// <summary>Dependencies declared in the workspace's manifests (NuGet, npm, PyPI, Cargo, Go, Maven).</summary>
+    public IReadOnlyList<DependencyInfo> Dependencies { get; init; } = [];
+}
+
+/// <summary>A dependency declared in one of the workspace's manifests.</summary>
+public sealed class DependencyInfo
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>The version or range as declared (for NuGet, the central version when the project gives none); null when none is.</summary>
+    public string? Version { get; init; }
+
+    /// <summary><c>nuget</c>, <c>npm</c>, <c>pypi</c>, <c>cargo</c>, <c>go</c> or <c>maven</c>.</summary>
+    public string Ecosystem { get; init; } = "";
+
+    /// <summary><c>runtime</c>, <c>dev</c>, <c>test</c>, <c>indirect</c>, or a Maven scope.</summary>
+    public string Scope { get; init; } = "";
+
+    /// <summary>The manifest that declares it, relative to the workspace root.</summary>
+    public string Manifest { get; init; } = "";
+}
+
+/// <summary>One file of the workspace (or some of its lines), from <see cref="LLMClient.GetCodebaseFileAsync"/>.</summary>
+public sealed class CodebaseFile
+{
+    public string Path { get; init; } = "";
+
+    public string Language { get; init; } = "";
+
+    public long TotalLines { get; init; }
+
+    public long StartLine { get; init; }
+
+    public long EndLine { get; init; }
+
+    /// <summary>The text of lines <see cref="StartLine"/>..<see cref="EndLine"/>, secrets redacted; null for a binary file.</summary>
+    public string? Content { get; init; }
+
+    public bool Binary { get; init; }
+
+    public bool Truncated { get; init; }
 }
 
 /// <summary>A directory or file of the workspace tree.</summary>

@@ -11,4 +11,7 @@ public sealed class HealthInfo
 
     /// <summary>The store the server runs on: <c>sqlite</c> or <c>postgres</c>.</summary>
     public string Store { get; init; } = "";
+
+    /// <summary>The server's own project (its workspace's name), which builds and reports that name none belong to.</summary>
+    public string? Project { get; init; }
 }

@@ -160,16 +160,24 @@ public sealed class LLMClient : IDisposable
         return result.ReportId;
     }
 
-    /// <summary>Submits an analysis report about a build (<c>POST /llm/learning/report</c>).</summary>
+    /// <summary>
+    /// Submits an analysis report (<c>POST /llm/learning/report</c>): about a build, or, for the project-level types
+    /// (<see cref="ReportTypes.DependencyAudit"/>, ...), about a project when <see cref="ReportSubmission.BuildId"/> is null.
+    /// </summary>
     /// <param name="report">The report.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ArgumentException">A failure analysis without a build id.</exception>
     /// <exception cref="LLMClientException">
     /// With status 400 and <see cref="LLMClientException.Field"/> set when a field is invalid; with 404 when the build does not exist.
     /// </exception>
     public Task<ReportResult> SubmitReportAsync(ReportSubmission report, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentException.ThrowIfNullOrWhiteSpace(report.BuildId);
+        if (report.Type == ReportTypes.FailureAnalysis)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(report.BuildId, $"{nameof(report)}.{nameof(report.BuildId)}");
+        }
+
         ArgumentNullException.ThrowIfNull(report.Type);
         ArgumentNullException.ThrowIfNull(report.Analysis);
         if (!double.IsFinite(report.Confidence))
@@ -180,6 +188,142 @@ public sealed class LLMClient : IDisposable
 
         var uri = CreateUri("llm/learning/report");
         return SendAsync(HttpMethod.Post, uri, JsonBody(report, ClientJson.Default.ReportSubmission), ClientJson.Default.ReportResult, cancellationToken);
+    }
+
+    /// <summary>Lists reports, newest first, filtered (<c>GET /llm/learning/reports</c>).</summary>
+    /// <param name="query">Filters and paging; null for the 20 newest reports.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<ReportPage> GetReportsAsync(ReportQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new ReportQuery();
+        var parameters = new List<(string, string)>
+        {
+            ("skip", query.Skip.ToString(CultureInfo.InvariantCulture)),
+            ("limit", query.Limit.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (query.Type is { } type) parameters.Add(("type", type));
+        if (query.BuildId is { } buildId) parameters.Add(("build_id", buildId));
+        if (query.Project is { } project) parameters.Add(("project", project));
+        if (query.MinConfidence is { } confidence) parameters.Add(("min_confidence", confidence.ToString("R", CultureInfo.InvariantCulture)));
+        if (query.Since is { } since) parameters.Add(("since", since.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)));
+        return SendAsync(HttpMethod.Get, CreateUri("llm/learning/reports", [.. parameters]), null, ClientJson.Default.ReportPage, cancellationToken);
+    }
+
+    /// <summary>Gets one report (<c>GET /llm/learning/report/{id}</c>).</summary>
+    /// <param name="reportId">The report's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">With status 404 when no report has that id.</exception>
+    public async Task<ReportInfo> GetReportAsync(long reportId, CancellationToken cancellationToken = default)
+    {
+        var uri = CreateUri($"llm/learning/report/{reportId.ToString(CultureInfo.InvariantCulture)}");
+        var response = await SendAsync(HttpMethod.Get, uri, null, ClientJson.Default.ReportResponse, cancellationToken).ConfigureAwait(false);
+        return response.Report ?? throw MissingMember(HttpMethod.Get, uri, "report");
+    }
+
+    /// <summary>
+    /// Lists failed builds that have no failure analysis and that no agent has claimed, newest first
+    /// (<c>GET /llm/learning/unanalyzed</c>): what is left for an agent to do.
+    /// </summary>
+    /// <param name="limit">How many builds to return; the server accepts 1 to 1000.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<BuildPage> GetUnanalyzedBuildsAsync(int limit = 200, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var uri = CreateUri("llm/learning/unanalyzed", ("limit", limit.ToString(CultureInfo.InvariantCulture)));
+        return SendAsync(HttpMethod.Get, uri, null, ClientJson.Default.BuildPage, cancellationToken);
+    }
+
+    /// <summary>
+    /// Compares a build with the last green build of its project and branch (<c>GET /llm/learning/build/{id}/compare</c>):
+    /// new and resolved diagnostics, the commit range and the files changed in it.
+    /// </summary>
+    /// <param name="buildId">The build's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<BuildComparison> CompareWithLastGreenAsync(string buildId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(buildId);
+        var uri = CreateUri($"llm/learning/build/{Uri.EscapeDataString(buildId)}/compare");
+        return SendAsync(HttpMethod.Get, uri, null, ClientJson.Default.BuildComparison, cancellationToken);
+    }
+
+    /// <summary>Reads a file of the workspace, or lines <paramref name="startLine"/>..<paramref name="endLine"/> of it (<c>GET /llm/learning/codebase/file</c>).</summary>
+    /// <param name="path">The path relative to the workspace root.</param>
+    /// <param name="startLine">The first line (1-based); null for the start.</param>
+    /// <param name="endLine">The last line; null for the end.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">With status 403 when the path is outside the workspace, hidden or missing.</exception>
+    public Task<CodebaseFile> GetCodebaseFileAsync(string path, int? startLine = null, int? endLine = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var parameters = new List<(string, string)> { ("path", path) };
+        if (startLine is { } start) parameters.Add(("start", start.ToString(CultureInfo.InvariantCulture)));
+        if (endLine is { } end) parameters.Add(("end", end.ToString(CultureInfo.InvariantCulture)));
+        return SendAsync(HttpMethod.Get, CreateUri("llm/learning/codebase/file", [.. parameters]), null, ClientJson.Default.CodebaseFile, cancellationToken);
+    }
+
+    /// <summary>Gets a project's build health over the last days (<c>GET /llm/learning/health</c>): rates, durations and their trend, failure categories.</summary>
+    /// <param name="project">The project; null for every project.</param>
+    /// <param name="days">The window, 1 to 3650 days.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<ProjectHealth> GetProjectHealthAsync(string? project = null, int days = 30, CancellationToken cancellationToken = default)
+    {
+        var parameters = new List<(string, string)> { ("days", days.ToString(CultureInfo.InvariantCulture)) };
+        if (project is not null) parameters.Add(("project", project));
+        return SendAsync(HttpMethod.Get, CreateUri("llm/learning/health", [.. parameters]), null, ClientJson.Default.ProjectHealth, cancellationToken);
+    }
+
+    /// <summary>
+    /// Follows builds as they finish (<c>GET /llm/learning/events</c>, Server-Sent Events): a <c>ready</c> event once
+    /// the stream is open, then a <c>build_finished</c> event per build finishing after that. The sequence ends when
+    /// the server closes the stream. The server sends a ping at least every 15 seconds, so a stream silent for
+    /// <paramref name="idleTimeout"/> is taken as dead.
+    /// </summary>
+    /// <param name="idleTimeout">How long the stream may stay silent; one minute by default.</param>
+    /// <param name="cancellationToken">Stops following.</param>
+    /// <exception cref="LLMClientException">With no status when the connection fails or the stream goes silent; with 404 from a server without events.</exception>
+    public async IAsyncEnumerable<BuildEvent> FollowBuildEventsAsync(TimeSpan? idleTimeout = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var uri = CreateUri("llm/learning/events");
+        var silence = idleTimeout ?? TimeSpan.FromMinutes(1);
+        using var response = await SendCoreAsync(HttpMethod.Get, uri, null, cancellationToken, HttpCompletionOption.ResponseHeadersRead, "text/event-stream").ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+        string? name = null;
+        while (true)
+        {
+            string? line;
+            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                idle.CancelAfter(silence);
+                try
+                {
+                    line = await reader.ReadLineAsync(idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new LLMClientException($"{Describe(HttpMethod.Get, uri)} sent nothing for {silence.TotalSeconds:0} s; the stream is taken as dead.", statusCode: null, innerException: e);
+                }
+                catch (IOException e)
+                {
+                    throw new LLMClientException($"{Describe(HttpMethod.Get, uri)} broke off: {e.Message}", statusCode: null, innerException: e);
+                }
+            }
+
+            if (line is null)
+            {
+                yield break;
+            }
+
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                name = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && name is not null)
+            {
+                var build = name == "build_finished" ? JsonSerializer.Deserialize(line["data: ".Length..], ClientJson.Default.FinishedBuild) : null;
+                yield return new BuildEvent { Name = name, Build = build };
+                name = null;
+            }
+        }
     }
 
     /// <summary>

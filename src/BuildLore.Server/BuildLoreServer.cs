@@ -119,6 +119,7 @@ public static class BuildLoreServer
         api.MapIngest();
         api.MapLog();
         api.MapLogStream();
+        api.MapBuildEvents();
         api.MapCompare();
         api.MapTestResults();
         api.MapCodebase();

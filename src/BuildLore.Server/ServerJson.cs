@@ -25,6 +25,7 @@ namespace BuildLore.Server;
 [JsonSerializable(typeof(BuildLore.Server.TestResults.TestUploadResponse))]
 [JsonSerializable(typeof(BuildLore.Server.TestResults.FlakyTestsResponse))]
 [JsonSerializable(typeof(CompareResponse))]
+[JsonSerializable(typeof(BuildFinishedEvent))]
 [JsonSerializable(typeof(IngestBuildResponse))]
 [JsonSerializable(typeof(AppendLogResponse))]
 [JsonSerializable(typeof(ReportRequest))]

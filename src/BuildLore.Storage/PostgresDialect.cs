@@ -19,6 +19,9 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    // IS NOT DISTINCT FROM cannot use an index; equality or both null can (as two index conditions).
+    public override string SameValue(string left, string right) => $"({left} = {right} OR ({left} IS NULL AND {right} IS NULL))";
+
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, transaction, cancellationToken: cancellationToken));
 
@@ -129,6 +132,23 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
         """,
         """
         ALTER TABLE log_chunks ADD COLUMN packed BYTEA NULL;
+        """,
+        """
+        ALTER TABLE reports ALTER COLUMN build_id DROP NOT NULL;
+        ALTER TABLE reports ADD COLUMN project TEXT NULL;
+        UPDATE reports r SET project = b.project FROM builds b WHERE b.id = r.build_id;
+        ALTER TABLE reports ALTER COLUMN project SET NOT NULL;
+        ALTER TABLE reports
+            ADD COLUMN submitted_by TEXT NULL,
+            ADD COLUMN root_cause TEXT NULL,
+            ADD COLUMN affected_files TEXT NULL,
+            ADD COLUMN category TEXT NULL,
+            ADD COLUMN model TEXT NULL,
+            ADD COLUMN input_tokens BIGINT NULL,
+            ADD COLUMN output_tokens BIGINT NULL;
+        CREATE INDEX reports_project ON reports (project, type, id);
+        CREATE INDEX builds_project_branch_created ON builds (project, branch, created_at);
+        CREATE INDEX builds_finished ON builds (finished_at);
         """,
     ];
 

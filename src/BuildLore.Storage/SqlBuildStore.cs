@@ -24,8 +24,18 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         "job_name AS JobName, job_url AS JobUrl, trigger_event AS TriggerEvent";
 
     private const string ReportColumns =
-        "id AS Id, build_id AS BuildId, type AS Type, analysis AS Analysis, recommendations AS Recommendations, " +
-        "confidence AS Confidence, session_id AS SessionId, created_at AS CreatedAt";
+        "id AS Id, build_id AS BuildId, project AS Project, type AS Type, analysis AS Analysis, recommendations AS Recommendations, " +
+        "confidence AS Confidence, session_id AS SessionId, created_at AS CreatedAt, submitted_by AS SubmittedBy, root_cause AS RootCause, " +
+        "affected_files AS AffectedFiles, category AS Category, model AS Model, input_tokens AS InputTokens, output_tokens AS OutputTokens";
+
+    // The first finished build of a report's project and branch created at or after the report, other than
+    // the build it analyzed: what tells whether its advice worked. Expects the report as r and its build as b.
+    private string NextBuildSeq => $"""
+        (SELECT n.seq FROM builds n
+         WHERE n.project = b.project AND {dialect.SameValue("n.branch", "b.branch")}
+           AND n.created_at >= r.created_at AND n.id <> b.id AND n.status IN ('success', 'failed', 'error', 'timeout')
+         ORDER BY n.seq LIMIT 1)
+        """;
 
     public string Provider => dialect.Name;
 
@@ -439,15 +449,26 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         }
 
         // The unique index settles a race between two submissions with the same key: one of them fails here.
+        // A report about a build takes the build's project; selecting from builds also proves the build exists.
+        const string Columns = "build_id, project, type, analysis, recommendations, confidence, session_id, created_at, idempotency_key, " +
+                               "submitted_by, root_cause, affected_files, category, model, input_tokens, output_tokens";
+        const string Values = "@type, @analysis, @recommendations, @confidence, @sessionId, @createdAt, @key, " +
+                              "@submittedBy, @rootCause, @affectedFiles, @category, @model, @inputTokens, @outputTokens";
+        var sql = report.BuildId is not null
+            ? $"INSERT INTO reports ({Columns}) SELECT id, project, {Values} FROM builds WHERE id = @buildId RETURNING id"
+            : $"INSERT INTO reports ({Columns}) VALUES (NULL, @project, {Values}) RETURNING id";
+        if (report.BuildId is null && string.IsNullOrEmpty(report.Project))
+        {
+            throw new ArgumentException("A report needs a build or a project.", nameof(report));
+        }
+
+        var details = report.Details;
         var created = await connection.ExecuteScalarAsync<long?>(Command(
-            """
-            INSERT INTO reports (build_id, type, analysis, recommendations, confidence, session_id, created_at, idempotency_key)
-            SELECT id, @type, @analysis, @recommendations, @confidence, @sessionId, @createdAt, @key FROM builds WHERE id = @buildId
-            RETURNING id
-            """,
+            sql,
             new
             {
                 buildId = report.BuildId,
+                project = report.Project,
                 type = report.Type,
                 analysis = report.Analysis,
                 recommendations = JsonSerializer.Serialize([.. report.Recommendations], StorageJson.Default.ListString),
@@ -455,6 +476,13 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
                 sessionId = report.SessionId,
                 createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 key = report.IdempotencyKey,
+                submittedBy = report.SubmittedBy,
+                rootCause = details.RootCause,
+                affectedFiles = details.AffectedFiles.Count == 0 ? null : JsonSerializer.Serialize([.. details.AffectedFiles], StorageJson.Default.ListAffectedFile),
+                category = details.Category,
+                model = details.Model,
+                inputTokens = details.InputTokens,
+                outputTokens = details.OutputTokens,
             },
             transaction,
             cancellationToken)).ConfigureAwait(false);
@@ -594,9 +622,9 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     public async Task<(IReadOnlyList<Report> Reports, long Total)> ListReportsAsync(ReportQuery query, CancellationToken cancellationToken = default)
     {
         const string Filter = """
-            FROM reports r JOIN builds b ON b.id = r.build_id
+            FROM reports r
             WHERE (@type IS NULL OR r.type = @type) AND (@buildId IS NULL OR r.build_id = @buildId)
-              AND (@project IS NULL OR b.project = @project) AND r.confidence >= @minConfidence AND r.created_at >= @since
+              AND (@project IS NULL OR r.project = @project) AND r.confidence >= @minConfidence AND r.created_at >= @since
             """;
         var parameters = new
         {
@@ -617,7 +645,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return ([.. rows.Select(r => r.ToReport())], total);
     }
 
-    public async Task<IReadOnlyList<ReportOnBuild>> ListReportsByFingerprintAsync(
+    public async Task<IReadOnlyList<KnownIssueCandidate>> ListKnownIssueCandidatesAsync(
         IReadOnlyCollection<string> fingerprints, string? excludeBuildId, int limit, CancellationToken cancellationToken = default)
     {
         if (fingerprints.Count == 0)
@@ -635,21 +663,93 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             parameters.Add($"f{index++}", fingerprint);
         }
 
-        var rows = await connection.QueryAsync<KnownRow>(Command(
+        // One statement: the matching reports, the build after each, and whether that build failed the same way.
+        // The next build's fingerprints are compared as an expression (|| '') so that SQLite looks its diagnostics
+        // up by build, not by walking every diagnostic that shares the fingerprint (a recurring failure has thousands).
+        var rows = await connection.QueryAsync<CandidateRow>(Command(
             $"""
-            SELECT {Prefixed(ReportColumns, "r.")}, b.project AS Project, b.branch AS Branch, b.created_at AS BuildCreatedAt, MIN(d.fingerprint) AS Fingerprint
-            FROM reports r
-            JOIN builds b ON b.id = r.build_id
-            JOIN diagnostics d ON d.build_id = r.build_id AND d.severity = 'error'
-            WHERE d.fingerprint IN ({string.Join(", ", names)}) AND (@exclude IS NULL OR r.build_id <> @exclude)
-            GROUP BY r.id, r.build_id, r.type, r.analysis, r.recommendations, r.confidence, r.session_id, r.created_at, b.project, b.branch, b.created_at
+            WITH matched AS (
+                SELECT r.id AS report_id, MIN(d.fingerprint) AS fingerprint
+                FROM reports r JOIN diagnostics d ON d.build_id = r.build_id AND d.severity = 'error'
+                WHERE r.type = 'failure_analysis' AND d.fingerprint IN ({string.Join(", ", names)}) AND (@exclude IS NULL OR r.build_id <> @exclude)
+                GROUP BY r.id
+                ORDER BY r.id DESC
+                LIMIT @limit
+            ), followed AS (
+                SELECT m.report_id, m.fingerprint, {NextBuildSeq} AS next_seq
+                FROM matched m JOIN reports r ON r.id = m.report_id JOIN builds b ON b.id = r.build_id
+            )
+            SELECT {Prefixed(ReportColumns, "r.")}, f.fingerprint AS Fingerprint, n.id AS NextBuildId, n.status AS NextStatus,
+                   CASE WHEN EXISTS (SELECT 1 FROM diagnostics nd WHERE nd.build_id = n.id AND nd.severity = 'error' AND nd.fingerprint || '' = f.fingerprint)
+                        THEN 1 ELSE 0 END AS NextRepeats
+            FROM followed f JOIN reports r ON r.id = f.report_id LEFT JOIN builds n ON n.seq = f.next_seq
             ORDER BY r.id DESC
-            LIMIT @limit
             """,
             parameters,
             null,
             cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => new ReportOnBuild(r.ToReport(), r.Project, r.Branch, DateTimeOffset.FromUnixTimeMilliseconds(r.BuildCreatedAt), r.Fingerprint))];
+        return [.. rows.Select(r => new KnownIssueCandidate(r.ToReport(), r.Fingerprint, r.NextBuildId, r.NextStatus, r.NextRepeats != 0))];
+    }
+
+    public async Task<IReadOnlyList<ReportFollowUp>> ListReportFollowUpsAsync(string? project, DateTimeOffset since, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<FollowUpRow>(Command(
+            $"""
+            WITH recent AS (
+                SELECT r.id, r.confidence, r.build_id, r.created_at FROM reports r
+                WHERE r.type = 'failure_analysis' AND (@project IS NULL OR r.project = @project) AND r.created_at >= @since
+                ORDER BY r.id DESC
+                LIMIT @limit
+            ), followed AS (
+                SELECT r.id, r.confidence, r.build_id, {NextBuildSeq} AS next_seq
+                FROM recent r JOIN builds b ON b.id = r.build_id
+            )
+            SELECT f.id AS ReportId, f.confidence AS Confidence, n.id AS NextBuildId, n.status AS NextStatus,
+                   CASE WHEN EXISTS (SELECT 1 FROM diagnostics a JOIN diagnostics z ON z.fingerprint || '' = a.fingerprint
+                                     WHERE a.build_id = f.build_id AND a.severity = 'error' AND z.build_id = n.id AND z.severity = 'error')
+                        THEN 1 ELSE 0 END AS NextRepeats
+            FROM followed f LEFT JOIN builds n ON n.seq = f.next_seq
+            ORDER BY f.id DESC
+            """,
+            new { project, since = since.ToUnixTimeMilliseconds(), limit = (long)limit },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new ReportFollowUp(r.ReportId, r.Confidence, r.NextBuildId, r.NextStatus, r.NextRepeats != 0))];
+    }
+
+    public async Task<IReadOnlyList<Build>> ListUnanalyzedBuildsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<BuildRow>(Command(
+            $"""
+            SELECT {BuildColumns} FROM builds b
+            WHERE b.status IN ('failed', 'error', 'timeout')
+              AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.build_id = b.id AND r.type = 'failure_analysis')
+              AND NOT EXISTS (SELECT 1 FROM analysis_leases l WHERE l.build_id = b.id AND l.expires_at >= @now)
+            ORDER BY b.seq DESC
+            LIMIT @limit
+            """,
+            new { now = now.ToUnixTimeMilliseconds(), limit = (long)limit },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToBuild())];
+    }
+
+    public async Task<IReadOnlyList<Build>> ListFinishedSinceAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<BuildRow>(Command(
+            $"""
+            SELECT {BuildColumns} FROM builds
+            WHERE finished_at >= @since AND status IN ('success', 'failed', 'error', 'timeout', 'cancelled')
+            ORDER BY finished_at, seq
+            LIMIT @limit
+            """,
+            new { since = since.ToUnixTimeMilliseconds(), limit = (long)limit },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToBuild())];
     }
 
     public async Task<Build?> FindNextFinishedBuildAsync(string project, string? branch, DateTimeOffset after, string? excludeBuildId = null, CancellationToken cancellationToken = default)
@@ -695,12 +795,21 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     private static string Prefixed(string columns, string prefix) =>
         string.Join(", ", columns.Split(", ").Select(c => prefix + c));
 
-    private sealed class KnownRow : ReportRow
+    private sealed class CandidateRow : ReportRow
     {
-        public string Project { get; set; } = "";
-        public string? Branch { get; set; }
-        public long BuildCreatedAt { get; set; }
-        public string? Fingerprint { get; set; }
+        public string Fingerprint { get; set; } = "";
+        public string? NextBuildId { get; set; }
+        public string? NextStatus { get; set; }
+        public long NextRepeats { get; set; }
+    }
+
+    private sealed class FollowUpRow
+    {
+        public long ReportId { get; set; }
+        public double Confidence { get; set; }
+        public string? NextBuildId { get; set; }
+        public string? NextStatus { get; set; }
+        public long NextRepeats { get; set; }
     }
 
     public async Task<IReadOnlyList<Report>> ListReportsAsync(string buildId, CancellationToken cancellationToken = default)
@@ -794,24 +903,43 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     private class ReportRow
     {
         public long Id { get; set; }
-        public string BuildId { get; set; } = "";
+        public string? BuildId { get; set; }
+        public string Project { get; set; } = "";
         public string Type { get; set; } = "";
         public string Analysis { get; set; } = "";
         public string Recommendations { get; set; } = "[]";
         public double Confidence { get; set; }
         public string? SessionId { get; set; }
         public long CreatedAt { get; set; }
+        public string? SubmittedBy { get; set; }
+        public string? RootCause { get; set; }
+        public string? AffectedFiles { get; set; }
+        public string? Category { get; set; }
+        public string? Model { get; set; }
+        public long? InputTokens { get; set; }
+        public long? OutputTokens { get; set; }
 
         public Report ToReport() => new()
         {
             Id = Id,
             BuildId = BuildId,
+            Project = Project,
             Type = Type,
             Analysis = Analysis,
             Recommendations = JsonSerializer.Deserialize(Recommendations, StorageJson.Default.ListString) ?? [],
             Confidence = Confidence,
             SessionId = SessionId,
+            SubmittedBy = SubmittedBy,
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt),
+            Details = new ReportDetails
+            {
+                RootCause = RootCause,
+                AffectedFiles = AffectedFiles is null ? [] : JsonSerializer.Deserialize(AffectedFiles, StorageJson.Default.ListAffectedFile) ?? [],
+                Category = Category,
+                Model = Model,
+                InputTokens = InputTokens,
+                OutputTokens = OutputTokens,
+            },
         };
     }
 }

@@ -46,6 +46,9 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         return connection;
     }
 
+    // SQLite's IS compares nulls as equal and can use an index; an OR of the two cases cannot.
+    public override string SameValue(string left, string right) => $"{left} IS {right}";
+
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask; // SQLite allows one writer at a time already.
 
@@ -156,6 +159,38 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         """,
         """
         ALTER TABLE log_chunks ADD COLUMN packed BLOB NULL;
+        """,
+        // SQLite cannot drop NOT NULL from build_id in place, so the reports table is rebuilt; nothing references it.
+        """
+        CREATE TABLE reports_rebuilt (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            build_id TEXT NULL REFERENCES builds (id),
+            project TEXT NOT NULL,
+            type TEXT NOT NULL,
+            analysis TEXT NOT NULL,
+            recommendations TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            session_id TEXT NULL,
+            created_at INTEGER NOT NULL,
+            idempotency_key TEXT NULL,
+            submitted_by TEXT NULL,
+            root_cause TEXT NULL,
+            affected_files TEXT NULL,
+            category TEXT NULL,
+            model TEXT NULL,
+            input_tokens INTEGER NULL,
+            output_tokens INTEGER NULL
+        );
+        INSERT INTO reports_rebuilt (id, build_id, project, type, analysis, recommendations, confidence, session_id, created_at, idempotency_key)
+        SELECT r.id, r.build_id, b.project, r.type, r.analysis, r.recommendations, r.confidence, r.session_id, r.created_at, r.idempotency_key
+        FROM reports r JOIN builds b ON b.id = r.build_id;
+        DROP TABLE reports;
+        ALTER TABLE reports_rebuilt RENAME TO reports;
+        CREATE INDEX reports_build ON reports (build_id, id);
+        CREATE UNIQUE INDEX reports_idempotency_key ON reports (idempotency_key);
+        CREATE INDEX reports_project ON reports (project, type, id);
+        CREATE INDEX builds_project_branch_created ON builds (project, branch, created_at);
+        CREATE INDEX builds_finished ON builds (finished_at);
         """,
     ];
 }

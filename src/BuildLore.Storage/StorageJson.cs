@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using BuildLore.Core.Analysis;
 using BuildLore.Core.Logs;
+using BuildLore.Core.Reports;
 
 namespace BuildLore.Storage;
 
@@ -9,4 +10,5 @@ namespace BuildLore.Storage;
 [JsonSerializable(typeof(LogSummary))]
 [JsonSerializable(typeof(LogAnalysis))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<AffectedFile>))]
 internal sealed partial class StorageJson : JsonSerializerContext;

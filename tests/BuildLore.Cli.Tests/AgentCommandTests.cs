@@ -50,6 +50,40 @@ public sealed class AgentCommandTests
     }
 
     [Fact]
+    public async Task LearningLoop_AgentReportOnARealFailure_IsShownFirstWithOutcomeFixed_WhenTheFailureComesBack()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("buildlore.json", Profiles);
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        // A real build fails, and an earlier analysis of the same failure whose advice did not help is on record.
+        var stale = (await server.WaitForBuildAsync(await server.RunBuildAsync("broken"))).GetProperty("id").GetString()!;
+        await server.SendJsonAsync(HttpMethod.Post, "llm/learning/report", System.Text.Json.JsonSerializer.Serialize(new
+        {
+            build_id = stale, type = "failure_analysis", analysis = "probably the runner", recommendations = new[] { "restart the runner" }, confidence = 0.95,
+        }));
+        var failed = (await server.WaitForBuildAsync(await server.RunBuildAsync("broken"))).GetProperty("id").GetString()!;
+
+        // The agent analyzes the new failure; then the fix lands and a build passes.
+        var (exitCode, output) = await CliRunner.RunAsync("agent", "--once", "--server", server.BaseAddress.ToString());
+        var agentReport = Assert.Single(await server.Store.ListReportsAsync(failed));
+        var green = (await server.WaitForBuildAsync(await server.RunBuildAsync("fixed"))).GetProperty("id").GetString()!;
+
+        // The same failure comes back: the agent's report comes first, its outcome recorded as a fix.
+        var again = await server.WaitForBuildAsync(await server.RunBuildAsync("broken"));
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("Submitted 1 report(s).", output, StringComparison.Ordinal);
+        var known = again.GetProperty("known_issues");
+        Assert.Equal(agentReport.Id, known[0].GetProperty("report_id").GetInt64());
+        Assert.Equal("fixed", known[0].GetProperty("outcome").GetString());
+        Assert.Equal(green, known[0].GetProperty("next_build_id").GetString());
+        Assert.Equal(agentReport.Recommendations, known[0].GetProperty("recommendations").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("still_failing", known[1].GetProperty("outcome").GetString());
+        Assert.Equal(again.GetProperty("fingerprints")[0].GetString(), known[0].GetProperty("fingerprint").GetString());
+    }
+
+    [Fact]
     public async Task AgentOnce_WhenTheServerIsDown_FailsClearly()
     {
         var (exitCode, output) = await CliRunner.RunAsync("agent", "--once", "--server", $"http://127.0.0.1:{FreePort.Get()}");

@@ -1,63 +1,18 @@
-using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using BuildLore.Tests;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace BuildLore.Cli.Tests;
 
 /// <summary>
-/// The agent's LLM path against a real HTTP server on loopback that speaks the OpenAI chat
-/// completions wire format: the product code is what a user runs against a real provider.
+/// The agent's LLM path against real HTTP servers on loopback that speak the OpenAI chat completions and
+/// the Anthropic Messages wire formats: the product code is what a user runs against a real provider.
 /// </summary>
 public sealed class LlmAgentTests
 {
-    /// <summary>Answers chat completions with the given contents in turn, and keeps the requests.</summary>
-    private sealed class FakeChatServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private readonly ConcurrentQueue<string> _replies;
-
-        public ConcurrentQueue<string> Requests { get; } = new();
-
-        private FakeChatServer(WebApplication app, IEnumerable<string> replies)
-        {
-            _app = app;
-            _replies = new ConcurrentQueue<string>(replies);
-        }
-
-        public string Endpoint => _app.Urls.First() + "/v1";
-
-        public static async Task<FakeChatServer> StartAsync(params string[] replies)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            var app = builder.Build();
-            var server = new FakeChatServer(app, replies);
-            app.MapPost("/v1/chat/completions", async (HttpRequest request) =>
-            {
-                using var reader = new StreamReader(request.Body);
-                server.Requests.Enqueue(await reader.ReadToEndAsync());
-                var content = server._replies.TryDequeue(out var next) ? next : "no more replies";
-                return Results.Text(JsonSerializer.Serialize(new Dictionary<string, object>
-                {
-                    ["id"] = "chatcmpl-1", ["object"] = "chat.completion", ["created"] = 0, ["model"] = "test-model",
-                    ["choices"] = new[] { new Dictionary<string, object> { ["index"] = 0, ["finish_reason"] = "stop", ["message"] = new Dictionary<string, object> { ["role"] = "assistant", ["content"] = content } } },
-                    ["usage"] = new Dictionary<string, int> { ["prompt_tokens"] = 10, ["completion_tokens"] = 10, ["total_tokens"] = 20 },
-                }), "application/json");
-            });
-            await app.StartAsync();
-            return server;
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-    }
-
     private const string Good = """
         {"analysis": "total is used before it is declared in cart.c", "root_cause": "a missing declaration",
+         "affected_files": [{"path": "src/cart.c", "line": 12}],
          "recommendations": [{"text": "declare int total = 0; at the top of checkout()", "confidence": 0.9}, {"text": "rewrite the module", "confidence": 0.2}],
          "confidence": 0.85}
         """;
@@ -66,45 +21,118 @@ public sealed class LlmAgentTests
     {
         var workspace = new TempDirectory();
         var server = await TestServer.StartAsync(workspace.Path);
-        var id = await DemoCommandTests.SeedAsync(server, "failed", "cc -c cart.c\nsrc/cart.c:12:5: error: 'total' undeclared (first use in this function)\n");
+        var id = await AgentScenario.PushAsync(server, "cc -c cart.c\nsrc/cart.c:12:5: error: 'total' undeclared (first use in this function)\n", "failed");
         return (server, workspace, id);
     }
 
-    [Fact]
-    public async Task Agent_WithAnLlm_RetriesAMalformedReplyOnceAndReportsTheValidOne()
+    private static Task<(int ExitCode, string Output)> RunAgentAsync(TestServer server, FakeLlmServer llm, string provider, params string[] extra) =>
+        CliRunner.RunAsync([
+            "agent", "--once", "--server", server.BaseAddress.ToString(), "--llm-provider", provider,
+            "--llm-endpoint", provider == "anthropic" ? llm.AnthropicEndpoint : llm.OpenAIEndpoint, "--llm-model", "test-model", .. extra]);
+
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("anthropic")]
+    public async Task Agent_WithAnLlm_RetriesAMalformedReplyOnceAndReportsTheValidOne(string provider)
     {
         var (server, workspace, id) = await FailedBuildAsync();
         await using var _ = server;
         using var __ = workspace;
-        await using var llm = await FakeChatServer.StartAsync("Sure! The build failed because of a typo.", Good);
+        await using var llm = await FakeLlmServer.StartAsync("Sure! The build failed because of a typo.", Good);
 
-        var (exitCode, output) = await CliRunner.RunAsync("agent", "--once", "--server", server.BaseAddress.ToString(),
-            "--llm-endpoint", llm.Endpoint, "--llm-model", "test-model");
+        var (exitCode, output) = await RunAgentAsync(server, llm, provider);
 
         Assert.True(exitCode == 0, output);
         var report = Assert.Single(await server.Store.ListReportsAsync(id));
-        Assert.StartsWith("total is used before it is declared", report.Analysis, StringComparison.Ordinal);
-        Assert.Contains("Root cause: a missing declaration", report.Analysis, StringComparison.Ordinal);
+        Assert.Equal("total is used before it is declared in cart.c", report.Analysis);
+        Assert.Equal("a missing declaration", report.Details.RootCause);
+        Assert.Equal("src/cart.c", Assert.Single(report.Details.AffectedFiles).Path);
+        Assert.Equal("compile_error", report.Details.Category);
         Assert.Equal(["declare int total = 0; at the top of checkout()"], report.Recommendations); // 0.2 is under the threshold
         Assert.Equal(0.85, report.Confidence);
+        Assert.Equal("test-model", report.Details.Model);
+        // Both answers were paid for: 2 × (100 in, 20 out) as the fake server reports usage.
+        Assert.Equal((200, 40), (report.Details.InputTokens, report.Details.OutputTokens));
         Assert.Equal(2, llm.Requests.Count);
-        Assert.Contains("src/cart.c:12", llm.Requests.First(), StringComparison.Ordinal);
-        Assert.Contains("\"model\":\"test-model\"", llm.Requests.First(), StringComparison.Ordinal);
+        var first = llm.Requests.First();
+        Assert.Contains("src/cart.c:12", first.Prompt, StringComparison.Ordinal);
+        Assert.Contains("\"model\":\"test-model\"", first.Body, StringComparison.Ordinal);
+        Assert.Contains("not usable", llm.Requests.Last().Prompt, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Agent_WithAnLlmThatNeverAnswersInJson_StoresNothing()
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("anthropic")]
+    public async Task Agent_WithAnLlmThatNeverAnswersInJson_ReportsAnAgentErrorAndStoresNothing(string provider)
     {
         var (server, workspace, id) = await FailedBuildAsync();
         await using var _ = server;
         using var __ = workspace;
-        await using var llm = await FakeChatServer.StartAsync("I think it is fine.", "{\"analysis\": \"x\", \"confidence\": 7}");
+        await using var llm = await FakeLlmServer.StartAsync("I think it is fine.", "{\"analysis\": \"x\", \"confidence\": 7}", Good);
 
-        var (exitCode, output) = await CliRunner.RunAsync("agent", "--once", "--server", server.BaseAddress.ToString(),
-            "--llm-endpoint", llm.Endpoint, "--llm-model", "test-model");
+        var (exitCode, output) = await RunAgentAsync(server, llm, provider);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("Could not analyze build", output, StringComparison.Ordinal);
+        Assert.Contains($"Could not analyze build {id}", output, StringComparison.Ordinal);
+        Assert.Contains("after a retry", output, StringComparison.Ordinal);
+        Assert.Equal(2, llm.Requests.Count); // retried once, not more
         Assert.Empty(await server.Store.ListReportsAsync(id));
+    }
+
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("anthropic")]
+    public async Task Agent_WithASlowLlm_GivesUpAtTheTimeoutAndStoresNothing(string provider)
+    {
+        var (server, workspace, id) = await FailedBuildAsync();
+        await using var _ = server;
+        using var __ = workspace;
+        await using var llm = await FakeLlmServer.StartAsync(new FakeReply(Good, TimeSpan.FromSeconds(30)));
+        var clock = Stopwatch.StartNew();
+
+        var (exitCode, output) = await RunAgentAsync(server, llm, provider, "--llm-timeout", "2");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("no answer", output, StringComparison.Ordinal);
+        Assert.Contains("within 2 s", output, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.Empty(await server.Store.ListReportsAsync(id));
+    }
+
+    [Fact]
+    public async Task Agent_WithAnthropic_SendsTheApiKeyFromTheEnvironment()
+    {
+        var (server, workspace, id) = await FailedBuildAsync();
+        await using var _ = server;
+        using var __ = workspace;
+        await using var llm = await FakeLlmServer.StartAsync(Good);
+        const string Variable = "BUILDLORE_TEST_ANTHROPIC_KEY";
+        Environment.SetEnvironmentVariable(Variable, "sk-ant-test-123");
+        try
+        {
+            var (exitCode, output) = await RunAgentAsync(server, llm, "anthropic", "--llm-api-key-env", Variable);
+
+            Assert.True(exitCode == 0, output);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Variable, null);
+        }
+
+        var request = Assert.Single(llm.Requests);
+        Assert.Contains("sk-ant-test-123", $"{request.ApiKey} {request.Authorization}", StringComparison.Ordinal);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal("test-model", body.RootElement.GetProperty("model").GetString());
+        Assert.True(body.RootElement.GetProperty("max_tokens").GetInt32() > 0);
+        Assert.Single(await server.Store.ListReportsAsync(id));
+    }
+
+    [Fact]
+    public async Task Agent_WithAnUnknownProvider_FailsClearly()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("agent", "--once", "--llm-provider", "guess", "--llm-model", "m");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("openai or anthropic", output, StringComparison.Ordinal);
     }
 }

@@ -34,6 +34,44 @@ public sealed class CompareTests
         Assert.Equal("aaa111", compare.GetProperty("commits").GetProperty("from").GetString());
         Assert.Equal("bbb222", compare.GetProperty("commits").GetProperty("to").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, first.GetProperty("baseline").ValueKind);
+        // The workspace is no git repository: which files changed cannot be told.
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, compare.GetProperty("changed_files").ValueKind);
+    }
+
+    [Fact]
+    public async Task Compare_ListsTheFilesChangedSinceTheLastGreenCommit()
+    {
+        using var workspace = new TempDirectory();
+        Git.Init(workspace.Path);
+        workspace.Write("src/a.c", "int a;\n");
+        workspace.Write("src/b.c", "int b;\n");
+        Git.CommitAll(workspace.Path, "green");
+        var green = Git.Run(workspace.Path, "rev-parse", "HEAD").Trim();
+        workspace.Write("src/b.c", "int b = y;\n");
+        workspace.Write("src/c.c", "int c;\n");
+        Git.CommitAll(workspace.Path, "red");
+        var red = Git.Run(workspace.Path, "rev-parse", "HEAD").Trim();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        async Task<string> PushAsync(string commit, string status)
+        {
+            var (_, created) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", $$"""{"project":"shop","branch":"main","commit":"{{commit}}"}""");
+            var id = created.GetProperty("build_id").GetString()!;
+            await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", $$"""{"status":"{{status}}"}""");
+            return id;
+        }
+
+        await PushAsync(green, "success");
+        var failed = await PushAsync(red, "failed");
+        await PushAsync("--output=/tmp/x", "success");
+        var injected = await PushAsync(red, "failed");
+
+        var compare = await server.GetJsonAsync($"llm/learning/build/{failed}/compare");
+        var refused = await server.GetJsonAsync($"llm/learning/build/{injected}/compare");
+
+        Assert.Equal(["src/b.c", "src/c.c"], compare.GetProperty("changed_files").EnumerateArray().Select(f => f.GetString()));
+        // A commit id that is not hexadecimal never reaches git's command line.
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, refused.GetProperty("changed_files").ValueKind);
     }
 
     private static readonly string Reports = Path.Combine(AppContext.BaseDirectory, "Fixtures", "TestReports");

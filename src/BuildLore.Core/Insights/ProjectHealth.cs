@@ -14,7 +14,20 @@ public sealed record ProjectHealth(
     double? P95DurationSeconds,
     double? MedianDurationTrendSeconds,
     IReadOnlyList<(string Category, int Builds)> TopCategories,
-    double HealthScore);
+    double HealthScore)
+{
+    /// <summary>The durations of the earlier and the later half of the window's finished builds; null without durations in both.</summary>
+    public DurationTrend? DurationTrend { get; init; }
+}
+
+/// <summary>
+/// Build durations (seconds) of the earlier and the later half of a window's finished builds: whether
+/// builds are getting slower, in the typical case (median) and in the slow tail (p95).
+/// </summary>
+public sealed record DurationTrend(int EarlyBuilds, int LateBuilds, double EarlyMedianSeconds, double LateMedianSeconds, double EarlyP95Seconds, double LateP95Seconds)
+{
+    public double P95ChangeSeconds => Math.Round(LateP95Seconds - EarlyP95Seconds, 2);
+}
 
 /// <summary>
 /// Computes <see cref="ProjectHealth"/>. The health score (0..100) is
@@ -56,6 +69,8 @@ public static class ProjectHealthCalculator
         var early = finished.Take(half).Where(b => b.Duration is not null).Select(b => b.Duration!.Value.TotalSeconds).ToList();
         var late = finished.Skip(half).Where(b => b.Duration is not null).Select(b => b.Duration!.Value.TotalSeconds).ToList();
         var trend = early.Count > 0 && late.Count > 0 ? Percentile(late, 0.5) - Percentile(early, 0.5) : (double?)null;
+        var durationTrend = trend is null ? null : new DurationTrend(early.Count, late.Count,
+            Math.Round(Percentile(early, 0.5), 2), Math.Round(Percentile(late, 0.5), 2), Math.Round(Percentile(early, 0.95), 2), Math.Round(Percentile(late, 0.95), 2));
 
         var categories = finished.Where(b => b.Category is not null).GroupBy(b => b.Category!)
             .Select(g => (g.Key, g.Count())).OrderByDescending(c => c.Item2).Take(5).ToList();
@@ -69,7 +84,10 @@ public static class ProjectHealthCalculator
             durations.Count == 0 ? null : Math.Round(Percentile(durations, 0.5), 2),
             durations.Count == 0 ? null : Math.Round(Percentile(durations, 0.95), 2),
             trend is null ? null : Math.Round(trend.Value, 2),
-            categories, score);
+            categories, score)
+        {
+            DurationTrend = durationTrend,
+        };
     }
 
     private static double Percentile(List<double> values, double p)

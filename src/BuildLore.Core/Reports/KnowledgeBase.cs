@@ -36,34 +36,20 @@ public sealed record KnownIssue(Report Report, string Fingerprint, string Outcom
 
 /// <summary>
 /// The learning memory: failure reports are found again through the fingerprints of the builds they
-/// analyzed, and each one's outcome is read from the build that followed it.
+/// analyzed, and each one's outcome is read from the build that followed it. Each question is one
+/// query to the store, whatever the number of reports.
 /// </summary>
 public sealed class KnowledgeBase(IBuildStore store)
 {
-    /// <summary>What followed a report: the next finished build of its project and branch, judged against the report's build.</summary>
-    public async Task<(string Outcome, string? NextBuildId)> OutcomeAsync(Report report, CancellationToken cancellationToken = default)
+    /// <summary>The outcome of a report given the next finished build of its project and branch.</summary>
+    /// <param name="nextStatus">That build's status; null when there is none yet.</param>
+    /// <param name="failedTheSameWay">Whether that build failed with the fingerprint(s) the report was about.</param>
+    public static string Outcome(string? nextStatus, bool failedTheSameWay) => nextStatus switch
     {
-        var build = await store.GetBuildAsync(report.BuildId, cancellationToken).ConfigureAwait(false);
-        if (build is null)
-        {
-            return (ReportOutcome.Unknown, null);
-        }
-
-        var next = await store.FindNextFinishedBuildAsync(build.Project, build.Branch, report.CreatedAt, build.Id, cancellationToken).ConfigureAwait(false);
-        if (next is null)
-        {
-            return (ReportOutcome.Unknown, null);
-        }
-
-        if (next.Status == BuildStatus.Success)
-        {
-            return (ReportOutcome.Fixed, next.Id);
-        }
-
-        var before = await store.ListErrorFingerprintsAsync(build.Id, cancellationToken).ConfigureAwait(false);
-        var after = await store.ListErrorFingerprintsAsync(next.Id, cancellationToken).ConfigureAwait(false);
-        return (before.Intersect(after, StringComparer.Ordinal).Any() ? ReportOutcome.StillFailing : ReportOutcome.FailedDifferently, next.Id);
-    }
+        null => ReportOutcome.Unknown,
+        BuildStatus.Success => ReportOutcome.Fixed,
+        _ => failedTheSameWay ? ReportOutcome.StillFailing : ReportOutcome.FailedDifferently,
+    };
 
     /// <summary>
     /// For failure reports whose outcome is known, how often the next build passed, by confidence band:
@@ -71,16 +57,11 @@ public sealed class KnowledgeBase(IBuildStore store)
     /// </summary>
     public async Task<IReadOnlyList<CalibrationBand>> CalibrationAsync(string? project, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        var (reports, _) = await store.ListReportsAsync(new ReportQuery(ReportType.FailureAnalysis, Project: project, Since: since, Limit: 200), cancellationToken).ConfigureAwait(false);
-        var judged = new List<(double Confidence, string Outcome)>();
-        foreach (var report in reports)
-        {
-            var (outcome, _) = await OutcomeAsync(report, cancellationToken).ConfigureAwait(false);
-            if (outcome != ReportOutcome.Unknown)
-            {
-                judged.Add((report.Confidence, outcome));
-            }
-        }
+        var followUps = await store.ListReportFollowUpsAsync(project, since, 200, cancellationToken).ConfigureAwait(false);
+        var judged = followUps
+            .Select(f => (f.Confidence, Outcome: Outcome(f.NextStatus, f.NextSharesFingerprint)))
+            .Where(j => j.Outcome != ReportOutcome.Unknown)
+            .ToList();
 
         return [.. new[] { (0.7, 1.0), (0.4, 0.7), (0.0, 0.4) }.Select(band =>
         {
@@ -94,23 +75,9 @@ public sealed class KnowledgeBase(IBuildStore store)
     public async Task<IReadOnlyList<KnownIssue>> FindAsync(
         IReadOnlyCollection<string> fingerprints, string? excludeBuildId = null, int limit = 10, CancellationToken cancellationToken = default)
     {
-        var candidates = await store.ListReportsByFingerprintAsync(fingerprints, excludeBuildId, limit * 5, cancellationToken).ConfigureAwait(false);
-        var issues = new List<KnownIssue>();
-        foreach (var candidate in candidates.Where(c => c.Report.Type == ReportType.FailureAnalysis))
-        {
-            var next = await store.FindNextFinishedBuildAsync(candidate.Project, candidate.Branch, candidate.Report.CreatedAt, candidate.Report.BuildId, cancellationToken).ConfigureAwait(false);
-            var outcome = next switch
-            {
-                null => ReportOutcome.Unknown,
-                { Status: BuildStatus.Success } => ReportOutcome.Fixed,
-                _ => (await store.ListErrorFingerprintsAsync(next.Id, cancellationToken).ConfigureAwait(false)).Contains(candidate.Fingerprint ?? "", StringComparer.Ordinal)
-                    ? ReportOutcome.StillFailing
-                    : ReportOutcome.FailedDifferently,
-            };
-            issues.Add(new KnownIssue(candidate.Report, candidate.Fingerprint ?? "", outcome, next?.Id));
-        }
-
-        return [.. issues
+        var candidates = await store.ListKnownIssueCandidatesAsync(fingerprints, excludeBuildId, limit * 5, cancellationToken).ConfigureAwait(false);
+        return [.. candidates
+            .Select(c => new KnownIssue(c.Report, c.Fingerprint, Outcome(c.NextStatus, c.NextHasFingerprint), c.NextBuildId))
             .OrderBy(i => ReportOutcome.Rank(i.Outcome))
             .ThenByDescending(i => i.Report.Confidence)
             .ThenByDescending(i => i.Report.CreatedAt)

@@ -85,8 +85,23 @@ public interface IBuildStore
     /// <summary>Reports newest first, filtered, with the total matching.</summary>
     Task<(IReadOnlyList<Report> Reports, long Total)> ListReportsAsync(ReportQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Reports about builds that had any of these error fingerprints (other than <paramref name="excludeBuildId"/>), newest first.</summary>
-    Task<IReadOnlyList<ReportOnBuild>> ListReportsByFingerprintAsync(IReadOnlyCollection<string> fingerprints, string? excludeBuildId, int limit, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Failure analyses of builds that had any of these error fingerprints (other than <paramref name="excludeBuildId"/>),
+    /// newest first, each with the next finished build of its project and branch.
+    /// </summary>
+    Task<IReadOnlyList<KnownIssueCandidate>> ListKnownIssueCandidatesAsync(IReadOnlyCollection<string> fingerprints, string? excludeBuildId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest failure analyses of a project (all when null) since a time, each with the next finished build of its project and branch.</summary>
+    Task<IReadOnlyList<ReportFollowUp>> ListReportFollowUpsAsync(string? project, DateTimeOffset since, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Failed builds (failed, error, timeout) with no failure analysis and no unexpired analysis lease, newest first:
+    /// what agents still have to do.
+    /// </summary>
+    Task<IReadOnlyList<Build>> ListUnanalyzedBuildsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Builds that finished at or after <paramref name="since"/>, in the order they finished (for the event stream).</summary>
+    Task<IReadOnlyList<Build>> ListFinishedSinceAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The first finished build of the same project and branch created at or after <paramref name="after"/>

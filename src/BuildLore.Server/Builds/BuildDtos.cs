@@ -105,15 +105,39 @@ public sealed record EvidenceDto(long LogLine, string Text);
 
 public sealed record LogSummaryDto(long TotalLines, long ErrorCount, long WarningCount, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings);
 
+/// <summary>A report on the wire: the seed's fields first, then what BuildLore adds (all optional on submission).</summary>
 public sealed record ReportDto(
     long Id,
-    string BuildId,
+    string? BuildId,
     string Type,
     string Analysis,
     IReadOnlyList<string> Recommendations,
     double Confidence,
     string? SessionId,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>The build's project, or the project a project-level report was submitted for.</summary>
+    public required string Project { get; init; }
+
+    /// <summary>The authenticated identity (a token's name) that submitted it; null without authentication.</summary>
+    public string? SubmittedBy { get; init; }
+
+    public string? RootCause { get; init; }
+
+    public IReadOnlyList<AffectedFileDto> AffectedFiles { get; init; } = [];
+
+    public string? Category { get; init; }
+
+    public string? Model { get; init; }
+
+    public TokensUsedDto? TokensUsed { get; init; }
+}
+
+/// <summary>A file a report points at, with the lines that matter (possibly none).</summary>
+public sealed record AffectedFileDto(string Path, IReadOnlyList<int> Lines);
+
+/// <summary>What writing the report cost, in the model's tokens.</summary>
+public sealed record TokensUsedDto(long? Input, long? Output);
 
 public sealed record BuildListResponse(IReadOnlyList<BuildDto> Builds, long Total, int Skip, int Limit)
 {
@@ -200,5 +224,16 @@ internal static class BuildMapping
     }
 
     public static ReportDto ToDto(this Report report) =>
-        new(report.Id, report.BuildId, report.Type, report.Analysis, report.Recommendations, report.Confidence, report.SessionId, report.CreatedAt);
+        new(report.Id, report.BuildId, report.Type, report.Analysis, report.Recommendations, report.Confidence, report.SessionId, report.CreatedAt)
+        {
+            Project = report.Project,
+            SubmittedBy = report.SubmittedBy,
+            RootCause = report.Details.RootCause,
+            AffectedFiles = [.. report.Details.AffectedFiles.Select(f => new AffectedFileDto(f.Path, f.Lines))],
+            Category = report.Details.Category,
+            Model = report.Details.Model,
+            TokensUsed = report.Details.InputTokens is null && report.Details.OutputTokens is null
+                ? null
+                : new TokensUsedDto(report.Details.InputTokens, report.Details.OutputTokens),
+        };
 }

@@ -1,10 +1,13 @@
 using BuildLore.Core.Analysis;
 using BuildLore.Core.Storage;
 using BuildLore.Core.TestResults;
+using BuildLore.Server.Hosting;
+using BuildLore.Server.Runner;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace BuildLore.Server.Builds;
 
@@ -16,13 +19,14 @@ internal static class CompareApi
         app.MapGet("/llm/learning/build/{id}/compare", CompareAsync)
             .WithTags("Builds")
             .WithName("CompareWithLastGreen")
-            .WithSummary("New diagnostics (by fingerprint), resolved ones, newly failing tests, the commit range and the duration change versus the last successful build of the same project and branch.")
+            .WithSummary("New diagnostics (by fingerprint), resolved ones, newly failing tests, the commit range, the files changed in it and the duration change versus the last successful build of the same project and branch.")
             .WithDescription("newly_failing_tests: tests that failed in this build and passed, were skipped or did not run in the last green build (baseline_outcome says which: passed, skipped or null). " +
                              "Without a green build before it, everything is new.");
         return app;
     }
 
-    private static async Task<Results<Ok<CompareResponse>, JsonHttpResult<ErrorResponse>>> CompareAsync(string id, IBuildStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CompareResponse>, JsonHttpResult<ErrorResponse>>> CompareAsync(
+        string id, IBuildStore store, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
     {
         var build = await store.GetBuildAsync(id, cancellationToken);
         if (build is null)
@@ -40,6 +44,7 @@ internal static class CompareApi
             [.. diagnostics.GroupBy(d => d.Fingerprint).Select(g => g.First())
                 .Select(d => new DiagnosticDto(d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Tool, d.LogLine, d.EndLogLine, d.Fingerprint))];
 
+        var changedFiles = await GitInfo.ChangedFilesAsync(options.Value.ResolveWorkspace(), baseline?.Origin.CommitSha, build.Origin.CommitSha, cancellationToken);
         return TypedResults.Ok(new CompareResponse(
             id,
             baseline?.ToDto(null, false),
@@ -47,7 +52,10 @@ internal static class CompareApi
             Distinct(before.Where(d => !now.Contains(d.Fingerprint))),
             await NewlyFailingTestsAsync(store, build.Id, baseline?.Id, cancellationToken),
             new CommitRange(baseline?.Origin.CommitSha, build.Origin.CommitSha),
-            build.Duration is { } d1 && baseline?.Duration is { } d0 ? (d1 - d0).TotalSeconds : null));
+            build.Duration is { } d1 && baseline?.Duration is { } d0 ? (d1 - d0).TotalSeconds : null)
+        {
+            ChangedFiles = changedFiles,
+        });
     }
 
     /// <summary>Tests that failed in the build and did not fail in the baseline (passed, were skipped or did not run), by name.</summary>
@@ -92,6 +100,12 @@ public sealed record CompareResponse(
     CommitRange Commits,
     double? DurationDeltaSeconds)
 {
+    /// <summary>
+    /// Files changed between the baseline's commit and this build's, from the workspace's git repository (at most 500);
+    /// null when that cannot be told (no commits recorded, or the workspace does not have them).
+    /// </summary>
+    public IReadOnlyList<string>? ChangedFiles { get; init; }
+
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Status => "ok";
 }

@@ -109,7 +109,7 @@ internal static class IngestApi
     {
         var origin = new BuildOrigin(field("commit") ?? field("commit_sha"), field("commit_message"), field("author"), field("ci_provider"), field("job_name"), field("job_url"),
             field("trigger") is { Length: > 0 } trigger ? trigger : null);
-        var project = field("project") is { Length: > 0 } named ? named : Path.GetFileName(options.ResolveWorkspace());
+        var project = field("project") is { Length: > 0 } named ? named : options.DefaultProject();
         var build = await store.CreateBuildAsync(new NewBuild(project, origin.CiProvider ?? "ci", Branch: field("branch")) { Origin = origin }, cancellationToken);
         await store.MarkRunningAsync(build.Id, DateTimeOffset.UtcNow, cancellationToken);
         return await store.GetBuildAsync(build.Id, cancellationToken) ?? build;

@@ -1,6 +1,8 @@
+using BuildLore.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace BuildLore.Server.Health;
 
@@ -9,7 +11,8 @@ internal static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", (StoreInfo store) => TypedResults.Ok(new HealthResponse(ServerInfo.Version, store.Provider)))
+        app.MapGet("/health", (StoreInfo store, IOptions<BuildLoreOptions> options) =>
+                TypedResults.Ok(new HealthResponse(ServerInfo.Version, store.Provider) { Project = options.Value.DefaultProject() }))
             .WithTags("Health")
             .WithName("Health")
             .WithSummary("Liveness and readiness.");
@@ -19,6 +22,9 @@ internal static class HealthApi
 
 public sealed record HealthResponse(string Version, string Store)
 {
+    /// <summary>The server's own project (its workspace's name): what builds and reports that name none belong to.</summary>
+    public string? Project { get; init; }
+
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Status => "ok";
 }

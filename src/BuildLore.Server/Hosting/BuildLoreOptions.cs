@@ -43,6 +43,9 @@ public sealed class BuildLoreOptions
 
     public string ResolveWorkspace() => Path.GetFullPath(string.IsNullOrWhiteSpace(Workspace) ? Directory.GetCurrentDirectory() : Workspace);
 
+    /// <summary>The project of builds and reports that name none: the workspace folder's name.</summary>
+    public string DefaultProject() => Path.GetFileName(ResolveWorkspace().TrimEnd(Path.DirectorySeparatorChar)) is { Length: > 0 } name ? name : "default";
+
     public string ResolveDataDir() => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDir) ? Path.Combine(ResolveWorkspace(), ".buildlore") : DataDir);
 }
 

@@ -1,5 +1,6 @@
 using BuildLore.Core.Builds;
 using BuildLore.Core.Insights;
+using BuildLore.Core.Reports;
 using BuildLore.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -35,7 +36,7 @@ internal static class HealthInsightsApi
         var tests = await store.CountTestsAsync(project, since, cancellationToken);
         var patterns = await store.ListPatternsAsync(new PatternQuery(project, Since: since, Severity: "error", MinBuilds: 1, Limit: 5), cancellationToken);
         var health = ProjectHealthCalculator.Compute(builds, window, flaky.Count, tests);
-        var calibration = await new BuildLore.Core.Reports.KnowledgeBase(store).CalibrationAsync(project, since, cancellationToken);
+        var calibration = await new KnowledgeBase(store).CalibrationAsync(project, since, cancellationToken);
         return TypedResults.Ok(new ProjectHealthResponse(
             project, health.Days, health.Builds, health.Finished, health.SuccessRate, health.BuildsPerDay, health.MeanTimeToRecoveryHours,
             health.MedianDurationSeconds, health.P95DurationSeconds, health.MedianDurationTrendSeconds,
@@ -45,6 +46,10 @@ internal static class HealthInsightsApi
             health.HealthScore)
         {
             ConfidenceCalibration = [.. calibration.Select(b => new CalibrationDto(b.From, b.To, b.Reports, b.Fixed, b.FixRate))],
+            P95DurationTrendSeconds = health.DurationTrend?.P95ChangeSeconds,
+            DurationTrend = health.DurationTrend is { } t
+                ? new DurationTrendDto(t.EarlyBuilds, t.LateBuilds, t.EarlyMedianSeconds, t.LateMedianSeconds, t.EarlyP95Seconds, t.LateP95Seconds)
+                : null,
         });
     }
 }
@@ -52,6 +57,8 @@ internal static class HealthInsightsApi
 public sealed record CategoryCount(string Category, int Builds);
 
 public sealed record CalibrationDto(double From, double To, int Reports, int Fixed, double? FixRate);
+
+public sealed record DurationTrendDto(int EarlyBuilds, int LateBuilds, double EarlyMedianSeconds, double LateMedianSeconds, double EarlyP95Seconds, double LateP95Seconds);
 
 public sealed record FingerprintCount(string Fingerprint, string Template, long Builds);
 
@@ -73,6 +80,12 @@ public sealed record ProjectHealthResponse(
 {
     /// <summary>For failure reports whose outcome is known: how often the next build passed, by confidence band.</summary>
     public IReadOnlyList<CalibrationDto> ConfidenceCalibration { get; init; } = [];
+
+    /// <summary>p95 duration of the later half of the window's finished builds minus that of the earlier half.</summary>
+    public double? P95DurationTrendSeconds { get; init; }
+
+    /// <summary>Median and p95 durations of the earlier and the later half of the window's finished builds.</summary>
+    public DurationTrendDto? DurationTrend { get; init; }
 
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Status => "ok";

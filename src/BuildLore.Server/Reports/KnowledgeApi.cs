@@ -34,7 +34,24 @@ internal static class KnowledgeApi
             .WithSummary("Lets one agent analyze a build: 200 when the claim is granted, 409 when the build already has a failure analysis or another agent holds an unexpired claim.")
             .WithDescription("Body: {\"agent\": \"name\", \"ttl_seconds\": 300}. Agents running side by side claim before analyzing, so each build is reported on once.");
 
+        group.MapGet("/unanalyzed", ListUnanalyzed)
+            .WithName("ListUnanalyzedBuilds")
+            .WithSummary("Failed builds (failed, error, timeout) with no failure_analysis and no agent's unexpired claim, newest first (limit 1..1000, default 200).")
+            .WithDescription("What an agent still has to analyze, in one query: a restarted agent asks here instead of remembering.");
+
         return app;
+    }
+
+    private static async Task<Results<Ok<BuildListResponse>, JsonHttpResult<ErrorResponse>>> ListUnanalyzed(
+        IBuildStore store, string? limit, CancellationToken cancellationToken)
+    {
+        if (!BuildsApi.TryParseInt(limit, 200, 1, 1000, out var take))
+        {
+            return ApiErrors.BadRequest($"limit must be a whole number from 1 to 1000 (got '{limit}').", "limit", "1..1000");
+        }
+
+        var builds = await store.ListUnanalyzedBuildsAsync(DateTimeOffset.UtcNow, take, cancellationToken);
+        return TypedResults.Ok(new BuildListResponse([.. builds.Select(b => b.ToDto(null, false))], builds.Count, 0, take));
     }
 
     private static async Task<Results<Ok<ClaimResponse>, JsonHttpResult<ErrorResponse>>> ClaimAnalysis(
@@ -165,13 +182,19 @@ public sealed record KnownIssueDto(
     DateTimeOffset CreatedAt,
     string Fingerprint,
     string Outcome,
-    string? NextBuildId);
+    string? NextBuildId)
+{
+    public string? RootCause { get; init; }
+}
 
 internal static class KnownIssueMapping
 {
     public static KnownIssueDto ToDto(KnownIssue issue) => new(
-        issue.Report.Id, issue.Report.BuildId, issue.Report.Type, issue.Report.Analysis, issue.Report.Recommendations,
-        issue.Report.Confidence, issue.Report.CreatedAt, issue.Fingerprint, issue.Outcome, issue.NextBuildId);
+        issue.Report.Id, issue.Report.BuildId ?? "", issue.Report.Type, issue.Report.Analysis, issue.Report.Recommendations,
+        issue.Report.Confidence, issue.Report.CreatedAt, issue.Fingerprint, issue.Outcome, issue.NextBuildId)
+    {
+        RootCause = issue.Report.Details.RootCause,
+    };
 }
 
 public sealed record ReportListResponse(IReadOnlyList<ReportDto> Reports, long Total, int Skip, int Limit)

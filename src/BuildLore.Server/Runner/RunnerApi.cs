@@ -100,7 +100,7 @@ internal static class RunnerApi
 
         // Asked for through the API (by a person, a script or an LLM): the trigger is "api".
         var build = await store.CreateBuildAsync(
-            new NewBuild(Path.GetFileName(workspace), "runner", chosen.Name, chosen.Command, Branch: GitInfo.CurrentBranch(workspace))
+            new NewBuild(options.Value.DefaultProject(), "runner", chosen.Name, chosen.Command, Branch: GitInfo.CurrentBranch(workspace))
             {
                 Origin = new BuildOrigin(CommitSha: GitInfo.CurrentCommit(workspace), Trigger: BuildTrigger.Api),
             },

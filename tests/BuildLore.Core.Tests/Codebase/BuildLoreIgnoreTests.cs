@@ -1,5 +1,4 @@
 using BuildLore.Core.Codebase;
-using BuildLore.Core.Tests.Support;
 using BuildLore.Tests;
 
 namespace BuildLore.Core.Tests.Codebase;

@@ -1,6 +1,5 @@
 using System.Text;
 using BuildLore.Core.Codebase;
-using BuildLore.Core.Tests.Support;
 using BuildLore.Tests;
 
 namespace BuildLore.Core.Tests.Codebase;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace BuildLore.Core.Tests.Support;
+namespace BuildLore.Tests;
 
 /// <summary>Runs the real git command line to build test repositories.</summary>
-internal static class Git
+public static class Git
 {
     public static void Init(string directory)
     {
