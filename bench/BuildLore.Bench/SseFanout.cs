@@ -48,8 +48,8 @@ internal static class SseFanout
         }
 
         Console.WriteLine();
-        Console.WriteLine($"| followers | ingestion (median of {runs}) | last follower done after finish | total time | lines/s per follower | server peak RSS | every line delivered |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| followers | ingestion (median of {runs}) | last follower done after finish | total time | lines/s per follower | server peak RSS | server CPU | bench client CPU | every line delivered |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var group in results.GroupBy(r => r.Followers))
         {
             var r = group.ToList();
@@ -57,7 +57,7 @@ internal static class SseFanout
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {group.Key} | {Median(r, x => x.IngestSeconds):0.00} s ({mb / Median(r, x => x.IngestSeconds):0} MB/s) | " +
                 $"{(group.Key == 0 ? "-" : $"{Median(r, x => x.LagSeconds):0.00} s")} | {Median(r, x => x.TotalSeconds):0.00} s | " +
-                $"{(group.Key == 0 ? "-" : $"{Median(r, x => x.LinesPerSecondPerFollower):N0}")} | {Median(r, x => x.PeakRssMb):0} MB | {(r.All(x => x.Verified) ? "yes" : "**no**")} |"));
+                $"{(group.Key == 0 ? "-" : $"{Median(r, x => x.LinesPerSecondPerFollower):N0}")} | {Median(r, x => x.PeakRssMb):0} MB | {Median(r, x => x.ServerCpuSeconds):0.0} s | {Median(r, x => x.ClientCpuSeconds):0.0} s | {(r.All(x => x.Verified) ? "yes" : "**no**")} |"));
         }
 
         return results.All(r => r.Verified) ? 0 : 1;
@@ -71,10 +71,11 @@ internal static class SseFanout
 
     private sealed record Expected(byte[] Sha256, long Lines, long Bytes);
 
-    private sealed record RunResult(int Followers, double IngestSeconds, double LagSeconds, double TotalSeconds, double LinesPerSecondPerFollower, double PeakRssMb, bool Verified, string Detail)
+    private sealed record RunResult(int Followers, double IngestSeconds, double LagSeconds, double TotalSeconds, double LinesPerSecondPerFollower, double PeakRssMb, double ServerCpuSeconds, double ClientCpuSeconds, bool Verified, string Detail)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"ingest {IngestSeconds:0.00} s, last follower {LagSeconds:0.00} s after finish, total {TotalSeconds:0.00} s, {LinesPerSecondPerFollower:N0} lines/s per follower, server peak RSS {PeakRssMb:0} MB, verified: {Verified} {Detail}");
+            $"ingest {IngestSeconds:0.00} s, last follower {LagSeconds:0.00} s after finish, total {TotalSeconds:0.00} s, {LinesPerSecondPerFollower:N0} lines/s per follower, " +
+            $"server peak RSS {PeakRssMb:0} MB, server CPU {ServerCpuSeconds:0.0} s, followers' and pusher's CPU {ClientCpuSeconds:0.0} s, verified: {Verified} {Detail}");
     }
 
     /// <summary>The log in chunks of whole lines (cut after a '\n', so a '\r' stays as it is), as the CLI sends them.</summary>
@@ -119,6 +120,7 @@ internal static class SseFanout
                 await Task.WhenAll(followers.Select(f => f.Connected.WaitAsync(attach.Token)));
             }
 
+            var benchCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             for (var i = 0; i < chunks.Count; i++)
             {
@@ -137,6 +139,8 @@ internal static class SseFanout
             await Task.WhenAll(following);
             var total = watch.Elapsed;
             var peakRss = PeakRssMb(server);
+            var cpu = CpuSeconds(server);
+            var benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchCpuBefore).TotalSeconds;
 
             var verified = true;
             var detail = "";
@@ -157,6 +161,8 @@ internal static class SseFanout
                 total.TotalSeconds,
                 followers.Count == 0 ? 0 : expected.Lines / Median(delivered),
                 peakRss,
+                cpu,
+                benchCpu,
                 verified,
                 detail);
         }
@@ -215,6 +221,15 @@ internal static class SseFanout
         }
 
         return double.NaN;
+    }
+
+    /// <summary>CPU time the server has used (user + system), in seconds, from /proc (clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(Process process)
+    {
+        var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+        // Fields after the command name (which may hold spaces, so start after its closing parenthesis).
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     /// <summary>One SSE client: reads events as bytes and hashes the data of the log events.</summary>
