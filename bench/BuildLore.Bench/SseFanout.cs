@@ -55,7 +55,7 @@ internal static class SseFanout
             var r = group.ToList();
             var mb = expected.Bytes / 1048576.0;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {Median(r, x => x.IngestSeconds):0.00} s ({mb / Median(r, x => x.IngestSeconds):0} MB/s) | " +
+                $"| {group.Key} | {Median(r, x => x.IngestSeconds):0.00} s ({mb / Median(r, x => x.IngestSeconds):0.0} MB/s) | " +
                 $"{(group.Key == 0 ? "-" : $"{Median(r, x => x.LagSeconds):0.00} s")} | {Median(r, x => x.TotalSeconds):0.00} s | " +
                 $"{(group.Key == 0 ? "-" : $"{Median(r, x => x.LinesPerSecondPerFollower):N0}")} | {Median(r, x => x.PeakRssMb):0} MB | {Median(r, x => x.ServerCpuSeconds):0.0} s | {Median(r, x => x.ClientCpuSeconds):0.0} s | {(r.All(x => x.Verified) ? "yes" : "**no**")} |"));
         }
