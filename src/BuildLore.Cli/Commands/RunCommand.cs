@@ -35,20 +35,9 @@ internal sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand
         {
             var run = await client.RunBuildAsync(settings.Profile, cancellationToken);
             var status = run.Build.Status;
-            if (!settings.NoFollow)
+            if (!settings.NoFollow && await LogsCommand.FollowAsync(client, run.BuildId, output, cancellationToken) is { Status: { } final })
             {
-                await foreach (var item in client.StreamLogAsync(run.BuildId, cancellationToken))
-                {
-                    if (item.Event == "log")
-                    {
-                        output.Write(item.Data.Text);
-                        output.Flush();
-                    }
-                    else if (item.Event == "end")
-                    {
-                        status = item.Data.Status ?? status;
-                    }
-                }
+                status = final;
             }
 
             // The id is the last line, so scripts can take it with `tail -n 1`.
