@@ -31,6 +31,10 @@ public static class CliApp
             .WithDescription("Push a build log to the server (a file, or standard input as it is produced); prints the build id.")
             .WithExample("ingest", "--log", "build.log", "--status", "failed")
             .WithExample("ingest", "--tee", "--project", "shop", "--branch", "main");
+        config.AddCommand<RunCommand>("run")
+            .WithDescription("Build the server's workspace with a configured profile, follow the log live, exit with the outcome; prints the build id last.")
+            .WithExample("run")
+            .WithExample("run", "test", "--server", "http://build-host:8000", "--token", "...");
         config.AddCommand<LogsCommand>("logs")
             .WithDescription("Print a build's log; with -f, follow it live until the build ends.")
             .WithExample("logs", "-f", "0196f1c2-7a3b-7c4d-9e8f-001122334455");

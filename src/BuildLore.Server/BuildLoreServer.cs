@@ -93,6 +93,7 @@ public static class BuildLoreServer
         builder.Services.AddSingleton(sp => new StoreInfo(StoreProvider(sp.GetRequiredService<IOptions<BuildLoreOptions>>().Value)));
         builder.Services.AddSingleton<BuildQueue>();
         builder.Services.AddSingleton<CodebaseCache>();
+        builder.Services.AddSingleton<LogFeeds>();
         builder.Services.AddHostedService<StoreStartup>();
         builder.Services.AddHostedService<BuildWorker>();
         builder.Services.AddHostedService<IdleBuildSweeper>();

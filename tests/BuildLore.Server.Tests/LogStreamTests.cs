@@ -75,4 +75,71 @@ public sealed class LogStreamTests
 
         Assert.Equal(System.Net.HttpStatusCode.NotFound, error.StatusCode);
     }
+
+    private static string Describe(LogStreamEvent e) => e.Event switch
+    {
+        "log" => $"log:{e.Data.Text}",
+        "diagnostic" => $"diagnostic:{e.Data.Severity}:{e.Data.File}:{e.Data.Line}:{e.Data.Message}:{e.Data.LogLine}",
+        _ => $"{e.Event}:{e.Data.Status}:{e.Data.ExitCode}:{e.Data.Category}",
+    };
+
+    private static async Task<List<string>> FollowAsync(LLMClient client, string id)
+    {
+        var events = new List<string>();
+        await foreach (var item in client.StreamLogAsync(id))
+        {
+            events.Add(Describe(item));
+        }
+
+        return events;
+    }
+
+    [Fact]
+    public async Task Stream_ManyFollowersEarlyLateAndAfterTheEnd_GetTheSameEvents_FromOneSharedFeed()
+    {
+        using var workspace = new TempDirectory();
+        // A small ring, so that a late follower has to read the beginning from the store before it joins.
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:LiveLogBufferBytes"] = "2048" });
+        var feeds = (BuildLore.Server.Builds.LogFeeds)server.Services.GetService(typeof(BuildLore.Server.Builds.LogFeeds))!;
+        using var client = new LLMClient(server.BaseAddress.ToString());
+        var (_, created) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", """{"project":"shop"}""");
+        var id = created.GetProperty("build_id").GetString()!;
+        var chunks = Enumerable.Range(1, 40).Select(i => string.Concat(Enumerable.Range(0, 8).Select(j => $"step {i}.{j}: compiling unit {i * 8 + j}\n"))
+            + (i == 20 ? "src/cart.c:12:5: error: 'total' undeclared (first use in this function)\n" : "")).ToList();
+
+        var early = Enumerable.Range(0, 10).Select(_ => FollowAsync(client, id)).ToList();
+        await WaitUntilAsync(() => feeds.ActiveFeeds == 1);
+        Task<List<string>>? late = null;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var (status, _) = await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/log?seq={i + 1}", chunks[i], "text/plain");
+            Assert.Equal(200, status);
+            if (i == 30)
+            {
+                late = FollowAsync(client, id);
+            }
+        }
+
+        await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", """{"status":"failed","exit_code":1}""");
+        var results = await Task.WhenAll([.. early, late!]);
+        var afterTheEnd = await FollowAsync(client, id);
+
+        var expected = results[0];
+        Assert.Equal(string.Concat(chunks), string.Concat(expected.Where(e => e.StartsWith("log:", StringComparison.Ordinal)).Select(e => e["log:".Length..])));
+        Assert.Single(expected, e => e.StartsWith("diagnostic:error:src/cart.c:12:", StringComparison.Ordinal));
+        Assert.Equal("end:failed:1:compile_error", expected[^1]);
+        Assert.All(results, r => Assert.Equal(expected, r));
+        Assert.Equal(expected, afterTheEnd);
+        await WaitUntilAsync(() => feeds.ActiveFeeds == 0);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition never held");
+            await Task.Delay(20);
+        }
+    }
 }

@@ -32,25 +32,36 @@ internal sealed class LogsCommand(IAnsiConsole console) : AsyncCommand<LogsComma
                 return 0;
             }
 
-            await foreach (var item in client.StreamLogAsync(settings.BuildId, cancellationToken))
+            if (await FollowAsync(client, settings.BuildId, output, cancellationToken) is not { } end)
             {
-                switch (item.Event)
-                {
-                    case "log":
-                        output.Write(item.Data.Text);
-                        output.Flush();
-                        break;
-                    case "end":
-                        console.MarkupLineInterpolated($"[bold]build {item.Data.Status}[/]{(item.Data.ExitCode is { } code ? $" (exit code {code})" : "")}{(item.Data.Category is { } category ? $": {category}" : "")}");
-                        return item.Data.Status == BuildStatuses.Success ? 0 : 1;
-                }
+                return 1; // the stream ended without the build ending (the server went away)
             }
 
-            return 1; // the stream ended without the build ending (the server went away)
+            console.MarkupLineInterpolated($"[bold]build {end.Status}[/]{(end.ExitCode is { } code ? $" (exit code {code})" : "")}{(end.Category is { } category ? $": {category}" : "")}");
+            return end.Status == BuildStatuses.Success ? 0 : 1;
         }
         catch (LLMClientException e)
         {
             return ClientErrors.Report(console, e, client.BaseAddress);
         }
+    }
+
+    /// <summary>Writes a build's log to <paramref name="output"/> as it comes; returns the end event, or null when the stream stopped before it.</summary>
+    internal static async Task<LogStreamData?> FollowAsync(LLMClient client, string buildId, TextWriter output, CancellationToken cancellationToken)
+    {
+        await foreach (var item in client.StreamLogAsync(buildId, cancellationToken))
+        {
+            switch (item.Event)
+            {
+                case "log":
+                    output.Write(item.Data.Text);
+                    output.Flush();
+                    break;
+                case "end":
+                    return item.Data;
+            }
+        }
+
+        return null;
     }
 }

@@ -9,7 +9,9 @@ public sealed record ProcessOutcome(int? ExitCode, bool TimedOut, bool Cancelled
 /// <summary>
 /// Runs one build profile as a child process. Standard error is merged into standard output by the
 /// shell itself (<c>exec 2>&amp;1</c>), so the log keeps the real order of both streams. Cancellation
-/// and the profile's timeout kill the whole process tree.
+/// and the profile's timeout kill the whole process tree; on Unix the build runs in a session and
+/// process group of its own (<c>setsid</c>), and the whole group is killed, so that a process the
+/// build left behind (a daemonized grandchild, no longer in the tree) dies with it.
 /// </summary>
 public static class BuildProcess
 {
@@ -17,6 +19,10 @@ public static class BuildProcess
     // hold the output pipe open; wait this long for the last output, then stop reading.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    /// <summary><c>setsid</c>, when the system has it: the build then leads a process group of its own.</summary>
+    private static readonly string? Setsid = OperatingSystem.IsWindows() ? null
+        : new[] { "/usr/bin/setsid", "/bin/setsid", "/usr/local/bin/setsid" }.FirstOrDefault(File.Exists);
 
     /// <summary>Environment variables of the server that a build must not see.</summary>
     private static readonly string[] ScrubbedPrefixes = ["BUILDLORE_", "ASPNETCORE_", "DOTNET_RUNNING_IN_CONTAINER"];
@@ -57,7 +63,7 @@ public static class BuildProcess
         {
             timedOut = timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             cancelled = !timedOut;
-            KillTree(process);
+            KillAll(process);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -88,7 +94,14 @@ public static class BuildProcess
         }
         else
         {
-            start = new ProcessStartInfo("/bin/sh");
+            // setsid execs the shell in place (a child of ours leads no group yet, so it need not fork):
+            // the shell's pid is also its process group's id.
+            start = new ProcessStartInfo(Setsid ?? "/bin/sh");
+            if (Setsid is not null)
+            {
+                start.ArgumentList.Add("/bin/sh");
+            }
+
             start.ArgumentList.Add("-c");
             start.ArgumentList.Add("exec 2>&1\n" + profile.Command);
         }
@@ -130,8 +143,14 @@ public static class BuildProcess
         }
     }
 
-    private static void KillTree(Process process)
+    private static void KillAll(Process process)
     {
+        if (Setsid is not null)
+        {
+            // The group first: it holds what left the tree (double forks, daemons that did not setsid themselves).
+            _ = KillProcessGroup(-process.Id, SigKill);
+        }
+
         try
         {
             process.Kill(entireProcessTree: true);
@@ -141,4 +160,10 @@ public static class BuildProcess
             // It exited on its own in the meantime.
         }
     }
+
+    private const int SigKill = 9;
+
+    // kill(2) with a negative pid signals the whole process group.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int KillProcessGroup(int negativeProcessGroupId, int signal);
 }

@@ -121,7 +121,7 @@ internal static class IngestApi
             $"push, pull_request, schedule, manual, api, or another word of lowercase letters, digits, _ - . (at most {BuildTrigger.MaxLength})");
 
     private static async Task<Results<Ok<AppendLogResponse>, JsonHttpResult<ErrorResponse>>> AppendLog(
-        string id, string? seq, HttpRequest request, IBuildStore store, CancellationToken cancellationToken)
+        string id, string? seq, HttpRequest request, IBuildStore store, LogFeeds feeds, CancellationToken cancellationToken)
     {
         if (!long.TryParse(seq, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence) || sequence < 1)
         {
@@ -148,6 +148,11 @@ internal static class IngestApi
         {
             // The CI sends whole chunks: the time each arrived is as close to its lines' own times as the server knows.
             var (result, last) = await store.AppendLogChunkAsync(id, sequence, text, LineTimes.Uniform(DateTimeOffset.UtcNow), cancellationToken);
+            if (result == ChunkResult.Appended)
+            {
+                feeds.Notify(id);
+            }
+
             return result switch
             {
                 ChunkResult.Appended => TypedResults.Ok(new AppendLogResponse(id, sequence, last, "appended", text.Length)),
@@ -163,7 +168,7 @@ internal static class IngestApi
     }
 
     private static async Task<Results<Ok<IngestBuildResponse>, JsonHttpResult<ErrorResponse>>> FinishBuild(
-        string id, HttpRequest request, IBuildStore store, CancellationToken cancellationToken)
+        string id, HttpRequest request, IBuildStore store, LogFeeds feeds, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, 64 * 1024, cancellationToken);
         if (body is null || body.Value.Length == 0)
@@ -215,6 +220,7 @@ internal static class IngestApi
             return ApiErrors.Create(StatusCodes.Status409Conflict, $"Build '{id}' has already finished ({build.Status}).", "id");
         }
 
+        feeds.Notify(id);
         var finished = await store.GetBuildAsync(id, cancellationToken);
         return TypedResults.Ok(new IngestBuildResponse(id, finished!.ToDto(null, false)));
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BuildLore.Core.Analysis;
 using BuildLore.Core.Builds;
 using BuildLore.Core.Storage;
@@ -11,11 +10,13 @@ namespace BuildLore.Server.Builds;
 /// <summary>
 /// <c>GET /llm/learning/build/{id}/log/stream</c>: Server-Sent Events that follow a build: its log as it
 /// grows (<c>log</c> events, the backlog first for a late follower), diagnostics as the analyzer finds
-/// them (<c>diagnostic</c>), and a final <c>end</c> event with the build's status.
+/// them (<c>diagnostic</c>), and a final <c>end</c> event with the build's status. Followers of a running
+/// build are served from its shared <see cref="LogFeed"/>.
 /// </summary>
 internal static class LogStream
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>How much a follower sends before it flushes.</summary>
+    private const long BatchBytes = 1024 * 1024;
 
     public static IEndpointRouteBuilder MapLogStream(this IEndpointRouteBuilder app)
     {
@@ -28,7 +29,7 @@ internal static class LogStream
         return app;
     }
 
-    private static async Task StreamAsync(string id, HttpContext context, IBuildStore store)
+    private static async Task StreamAsync(string id, HttpContext context, IBuildStore store, LogFeeds feeds)
     {
         var cancellationToken = context.RequestAborted;
         var build = await store.GetBuildAsync(id, cancellationToken);
@@ -38,56 +39,29 @@ internal static class LogStream
             return;
         }
 
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
-        var analyzer = new LogAnalyzer(build.Analysis?.Root);
-        long next = 0;
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
         try
         {
-            while (true)
+            // Send the headers now: a follower knows it is attached before the first line comes.
+            await response.Body.FlushAsync(cancellationToken);
+            if (BuildStatus.IsFinished(build.Status))
             {
-                // Read the status before the pieces: a build that finished meanwhile has all its pieces stored.
-                var current = await store.GetBuildAsync(id, cancellationToken) ?? build;
-                await foreach (var (piece, text) in store.ReadLogPiecesAsync(id, next, cancellationToken))
+                // Nothing more will come: the stored log, then the end.
+                var analyzer = new LogAnalyzer(build.Analysis?.Root);
+                await foreach (var (_, text) in store.ReadLogPiecesAsync(id, 0, cancellationToken))
                 {
-                    next = piece + 1;
-                    await WriteEventAsync(context.Response, "log", writer => writer.WriteString("text", text), cancellationToken);
-                    analyzer.Append(text);
-                    foreach (var diagnostic in analyzer.TakeNewDiagnostics())
-                    {
-                        await WriteDiagnosticAsync(context.Response, diagnostic, cancellationToken);
-                    }
+                    await response.Body.WriteAsync(LogEvents.Piece(text, analyzer), cancellationToken);
                 }
 
-                if (BuildStatus.IsFinished(current.Status))
-                {
-                    analyzer.Complete(current.Status == BuildStatus.Success);
-                    foreach (var diagnostic in analyzer.TakeNewDiagnostics())
-                    {
-                        await WriteDiagnosticAsync(context.Response, diagnostic, cancellationToken);
-                    }
-
-                    await WriteEventAsync(context.Response, "end", writer =>
-                    {
-                        writer.WriteString("status", current.Status);
-                        if (current.ExitCode is { } code)
-                        {
-                            writer.WriteNumber("exit_code", code);
-                        }
-                        else
-                        {
-                            writer.WriteNull("exit_code");
-                        }
-
-                        writer.WriteString("category", current.Category);
-                        writer.WriteString("reason", current.Reason);
-                    }, cancellationToken);
-                    return;
-                }
-
-                await Task.Delay(PollInterval, cancellationToken);
+                await response.Body.WriteAsync(LogEvents.End(build, analyzer), cancellationToken);
+                return;
             }
+
+            using var subscription = feeds.Subscribe(id, build.Analysis?.Root);
+            await FollowAsync(response, store, subscription.Feed, build.Analysis?.Root, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -95,34 +69,82 @@ internal static class LogStream
         }
     }
 
-    private static Task WriteDiagnosticAsync(HttpResponse response, Diagnostic d, CancellationToken cancellationToken) =>
-        WriteEventAsync(response, "diagnostic", writer =>
-        {
-            writer.WriteString("severity", d.Severity);
-            writer.WriteString("file", d.File);
-            if (d.Line is { } line) writer.WriteNumber("line", line); else writer.WriteNull("line");
-            if (d.Column is { } column) writer.WriteNumber("column", column); else writer.WriteNull("column");
-            writer.WriteString("code", d.Code);
-            writer.WriteString("message", d.Message);
-            writer.WriteString("tool", d.Tool);
-            writer.WriteNumber("log_line", d.LogLine);
-            writer.WriteString("fingerprint", d.Fingerprint);
-        }, cancellationToken);
-
-    private static async Task WriteEventAsync(HttpResponse response, string name, Action<Utf8JsonWriter> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the feed's events from the first on. Events the ring no longer holds (a late or slow
+    /// follower) are made from the store with an analyzer of the follower's own, which has read the
+    /// same pieces as the feed's and so finds the same diagnostics at the same places; then the
+    /// follower joins the ring.
+    /// </summary>
+    private static async Task FollowAsync(HttpResponse response, IBuildStore store, LogFeed feed, string? analysisRoot, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = ServerJson.Web.Options.Encoder }))
+        long next = 0;
+        LogAnalyzer? own = null;
+        while (true)
         {
-            writer.WriteStartObject();
-            body(writer);
-            writer.WriteEndObject();
+            var events = feed.Take(next, BatchBytes, out var ended);
+            if (events.Count > 0)
+            {
+                own = null;
+                foreach (var bytes in events)
+                {
+                    await response.Body.WriteAsync(bytes, cancellationToken);
+                }
+
+                await response.Body.FlushAsync(cancellationToken);
+                next += events.Count;
+                if (ended)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (feed.IsBehind(next))
+            {
+                own ??= await ReplayAsync(store, feed.BuildId, next, analysisRoot, cancellationToken);
+                await foreach (var (piece, text) in store.ReadLogPiecesAsync(feed.BuildId, next, cancellationToken))
+                {
+                    if (!feed.IsBehind(piece))
+                    {
+                        break; // the ring has it
+                    }
+
+                    await response.Body.WriteAsync(LogEvents.Piece(text, own), cancellationToken);
+                    next = piece + 1;
+                }
+
+                await response.Body.FlushAsync(cancellationToken);
+                continue;
+            }
+
+            if (feed.IsStopped)
+            {
+                return;
+            }
+
+            await feed.WhenAvailableAsync(next).WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>An analyzer that has read the pieces before <paramref name="next"/>, as a follower that had sent them would have.</summary>
+    private static async Task<LogAnalyzer> ReplayAsync(IBuildStore store, string id, long next, string? analysisRoot, CancellationToken cancellationToken)
+    {
+        var analyzer = new LogAnalyzer(analysisRoot);
+        if (next > 0)
+        {
+            await foreach (var (piece, text) in store.ReadLogPiecesAsync(id, 0, cancellationToken))
+            {
+                if (piece >= next)
+                {
+                    break;
+                }
+
+                analyzer.Append(text);
+                analyzer.TakeNewDiagnostics();
+            }
         }
 
-        // JSON has no raw newlines, so each event's data fits on one "data:" line.
-        await response.WriteAsync($"event: {name}\ndata: ", cancellationToken);
-        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
-        await response.WriteAsync("\n\n", cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
+        return analyzer;
     }
 }

@@ -37,6 +37,13 @@ public sealed class BuildLoreOptions
     [Range(1, 30 * 24 * 3600)]
     public int IngestIdleTimeoutSeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// How much of a running build's live log (as encoded events) is kept in memory for its followers;
+    /// followers further behind read from the store.
+    /// </summary>
+    [Range(1024, 1024 * 1024 * 1024)]
+    public int LiveLogBufferBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Largest accepted report body, in bytes.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxReportBytes { get; set; } = 1024 * 1024;

@@ -3,6 +3,7 @@ using BuildLore.Core.Analysis;
 using BuildLore.Core.Analysis.Redaction;
 using BuildLore.Core.Runner;
 using BuildLore.Core.Storage;
+using BuildLore.Server.Builds;
 using BuildLore.Server.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ namespace BuildLore.Server.Runner;
 internal sealed partial class BuildWorker(
     BuildQueue queue,
     IBuildStore store,
+    LogFeeds feeds,
     IOptions<BuildLoreOptions> options,
     ILogger<BuildWorker> logger) : BackgroundService
 {
@@ -112,6 +114,7 @@ internal sealed partial class BuildWorker(
             Analysis = analysis,
             Redactions = writer.Redactions,
         }, CancellationToken.None);
+        feeds.Notify(id);
         RunnerLog.Finished(logger, id, status, exitCode);
     }
 

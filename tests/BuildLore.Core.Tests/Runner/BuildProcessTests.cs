@@ -141,6 +141,63 @@ public sealed partial class BuildProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RunsTheBuildInAProcessGroupOfItsOwn()
+    {
+        var output = new OutputRecorder();
+
+        await BuildProcess.RunAsync(Profile("""echo "pid:$$ group:$(cut -d' ' -f5 /proc/$$/stat)" """), _workspace.Path, Generous, output.OnOutput);
+
+        var match = Regex.Match(output.Text, @"pid:(\d+) group:(\d+)");
+        Assert.True(match.Success, output.Text);
+        Assert.Equal(match.Groups[1].Value, match.Groups[2].Value);
+        var ownGroup = File.ReadAllText("/proc/self/stat").Split(' ')[4];
+        Assert.NotEqual(ownGroup, match.Groups[2].Value);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancellationAlsoKillsAProcessThatLeftTheTreeHoldingTheOutput()
+    {
+        using var cancel = new CancellationTokenSource();
+        var output = new OutputRecorder();
+        int? orphan = null;
+        var orphanWasAlive = false;
+
+        // The subshell starts sleep and exits at once: sleep is re-parented away from the build's tree
+        // (a daemon does the same), yet keeps the output pipe open.
+        var outcome = await BuildProcess.RunAsync(
+            Profile("""( sleep 300 & echo "pid:$!" ); sleep 300; echo never"""),
+            _workspace.Path,
+            Generous,
+            async (text, ct) =>
+            {
+                await output.OnOutput(text, ct);
+                if (orphan is null && PidLine().Match(output.Text) is { Success: true } match)
+                {
+                    orphan = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                    orphanWasAlive = IsAlive(orphan.Value);
+                    cancel.CancelAfter(TimeSpan.FromMilliseconds(200));
+                }
+            },
+            cancel.Token);
+
+        Assert.True(outcome.Cancelled);
+        Assert.NotNull(orphan);
+        Assert.True(orphanWasAlive);
+        try
+        {
+            Assert.True(await IsGoneWithinAsync(orphan.Value, TimeSpan.FromSeconds(2)), $"the orphaned sleep (pid {orphan}) survived the cancellation");
+        }
+        finally
+        {
+            if (IsAlive(orphan.Value))
+            {
+                using var sleep = Process.GetProcessById(orphan.Value);
+                sleep.Kill();
+            }
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_ReturnsAfterExitEvenWhenALeftoverChildHoldsTheOutput()
     {
         var output = new OutputRecorder();

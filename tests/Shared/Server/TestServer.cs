@@ -32,6 +32,9 @@ public sealed class TestServer : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>The server's services, to look at its state (e.g. how many live feeds it keeps).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The server's own store, for seeding data that would be slow to produce over HTTP.</summary>
     public IBuildStore Store => _app.Services.GetRequiredService<IBuildStore>();
 
