@@ -43,7 +43,8 @@ public static class CliApp
             .WithExample("agent", "--once", "--server", "http://127.0.0.1:8000");
         config.AddCommand<CodebaseCommand>("codebase")
             .WithDescription("Show the workspace as the server shows it to an LLM: tree, structure, key configuration (offline).")
-            .WithExample("codebase", "--json");
+            .WithExample("codebase", "--json")
+            .WithExample("codebase", "--max-tokens", "8000", "--include", "src/**/*.cs", "--exclude", "**/*.Designer.cs");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("Walk through the API against a running server: builds, statistics, structure, a sample report.")
             .WithExample("demo")

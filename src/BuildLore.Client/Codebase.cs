@@ -1,7 +1,7 @@
 namespace BuildLore.Client;
 
 /// <summary>
-/// The workspace as an LLM needs to see it, from <see cref="LLMClient.GetCodebaseAsync"/>: its file tree,
+/// The workspace as an LLM needs to see it, from <see cref="LLMClient.GetCodebaseAsync(CodebaseOptions, CancellationToken)"/>: its file tree,
 /// key configuration files, previews of its source files and what kind of project it is.
 /// </summary>
 public sealed class Codebase
@@ -31,6 +31,15 @@ public sealed class Codebase
 
     /// <summary>Dependencies declared in the workspace's manifests (NuGet, npm, PyPI, Cargo, Go, Maven).</summary>
     public IReadOnlyList<DependencyInfo> Dependencies { get; init; } = [];
+
+    /// <summary>Estimated o200k tokens of all the text files in the view.</summary>
+    public long TotalTokens { get; init; }
+
+    /// <summary>With <see cref="CodebaseOptions.MaxTokens"/>: the response's own size in tokens.</summary>
+    public long? ResponseTokens { get; init; }
+
+    /// <summary>With <see cref="CodebaseOptions.MaxTokens"/>: what was left out or shortened to fit, such as <c>test_files</c>: 12.</summary>
+    public IReadOnlyDictionary<string, int>? Omitted { get; init; }
 }
 
 /// <summary>A dependency declared in one of the workspace's manifests.</summary>
@@ -72,6 +81,22 @@ public sealed class CodebaseFile
     public bool Truncated { get; init; }
 }
 
+/// <summary>What <see cref="LLMClient.GetCodebaseAsync(CodebaseOptions, CancellationToken)"/> asks for.</summary>
+public sealed class CodebaseOptions
+{
+    /// <summary>Only files matching one of these gitignore-style globs (<c>src/**/*.cs</c>, <c>*.test.ts</c>); all when empty.</summary>
+    public IReadOnlyList<string> Include { get; init; } = [];
+
+    /// <summary>Leave out files matching any of these globs.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>Fit the response into this many o200k tokens (200 or more).</summary>
+    public int? MaxTokens { get; init; }
+
+    /// <summary>Folder levels of the tree.</summary>
+    public int? Depth { get; init; }
+}
+
 /// <summary>A directory or file of the workspace tree.</summary>
 public sealed class FileTreeNode
 {
@@ -88,6 +113,9 @@ public sealed class FileTreeNode
 
     /// <summary>A directory's entries; null for files.</summary>
     public IReadOnlyList<FileTreeNode>? Children { get; init; }
+
+    /// <summary>Estimated o200k tokens of a text file, or of everything below a directory.</summary>
+    public long? Tokens { get; init; }
 }
 
 /// <summary>A source file of the workspace with the beginning of its text.</summary>

@@ -122,9 +122,35 @@ public sealed class LLMClient : IDisposable
 
     /// <summary>Gets the workspace's file tree, key configuration files and source previews (<c>GET /llm/learning/codebase</c>).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<Codebase> GetCodebaseAsync(CancellationToken cancellationToken = default)
+    public Task<Codebase> GetCodebaseAsync(CancellationToken cancellationToken = default) =>
+        GetCodebaseAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Gets the workspace's view (<c>GET /llm/learning/codebase</c>) narrowed by globs, cut to a tree depth
+    /// or fitted to a token budget.
+    /// </summary>
+    /// <param name="options">Include and exclude globs, <c>max_tokens</c> and <c>depth</c>; null for the whole view.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">With status 400 and <see cref="LLMClientException.Field"/> set when a glob or number is refused.</exception>
+    public async Task<Codebase> GetCodebaseAsync(CodebaseOptions? options, CancellationToken cancellationToken = default)
     {
-        var uri = CreateUri("llm/learning/codebase");
+        var query = new List<(string Name, string Value)>();
+        if (options is not null)
+        {
+            query.AddRange(options.Include.Select(g => ("include", g)));
+            query.AddRange(options.Exclude.Select(g => ("exclude", g)));
+            if (options.MaxTokens is { } maxTokens)
+            {
+                query.Add(("max_tokens", maxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            if (options.Depth is { } depth)
+            {
+                query.Add(("depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        var uri = CreateUri("llm/learning/codebase", [.. query]);
         var response = await SendAsync(HttpMethod.Get, uri, null, ClientJson.Default.CodebaseResponse, cancellationToken).ConfigureAwait(false);
         return response.Codebase ?? throw MissingMember(HttpMethod.Get, uri, "codebase");
     }

@@ -51,4 +51,32 @@ public sealed class CodebaseTests
         Assert.False(codebase.FileTreeTruncated);
         Assert.Equal(3, codebase.FileCount);
     }
+
+    [Fact]
+    public async Task GetCodebase_WithOptions_SendsGlobsBudgetAndDepth()
+    {
+        await using var scope = await ServerScope.StartAsync(workspace =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                workspace.Write($"src/pkg{i}/mod{i}.py", string.Concat(Enumerable.Repeat($"def f{i}(x):\n    return x * {i}\n", 30)));
+                workspace.Write($"tests/test_{i}.py", $"def test_{i}():\n    assert True\n");
+            }
+
+            workspace.Write("src/pkg0/generated_client.py", "CLIENT = 1\n");
+        });
+
+        var narrowed = await scope.Client.GetCodebaseAsync(new CodebaseOptions { Include = ["src/pkg0/**", "src/pkg1/**"], Exclude = ["generated_*"], Depth = 2 });
+        var fitted = await scope.Client.GetCodebaseAsync(new CodebaseOptions { MaxTokens = 1200 });
+        var refused = await Assert.ThrowsAsync<LLMClientException>(() => scope.Client.GetCodebaseAsync(new CodebaseOptions { Include = ["src/{a,b}"] }));
+
+        Assert.Equal(2, narrowed.FileCount);
+        Assert.Equal(["pkg0", "pkg1"], Assert.Single(narrowed.FileTree.Children!).Children!.Select(c => c.Name));
+        Assert.All(Assert.Single(narrowed.FileTree.Children!).Children!, c => Assert.Empty(c.Children!));
+        Assert.True(narrowed.TotalTokens > 0);
+        Assert.InRange(fitted.ResponseTokens!.Value, 1, 1200);
+        Assert.True(fitted.Omitted!["test_files"] > 0);
+        Assert.Equal(400, (int?)refused.StatusCode);
+        Assert.Equal("include", refused.Field);
+    }
 }

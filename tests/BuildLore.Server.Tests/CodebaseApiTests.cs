@@ -93,4 +93,82 @@ public sealed class CodebaseApiTests
             await Task.Delay(100);
         }
     }
+
+    [Fact]
+    public async Task Codebase_IncludeAndExcludeGlobs_NarrowTheViewAndTheSearch()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/Api/Program.cs", "// FIND-ME api\n");
+        workspace.Write("src/Api/Generated/Client.Designer.cs", "// FIND-ME generated\n");
+        workspace.Write("src/Web/app.test.ts", "// FIND-ME web test\n");
+        workspace.Write("src/Web/app.ts", "// FIND-ME web\n");
+        workspace.Write("docs/guide.md", "FIND-ME docs\n");
+        workspace.Write("package.json", """{ "name": "demo" }""");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var csharp = (await server.GetJsonAsync("llm/learning/codebase?include=src/**/*.cs&exclude=**/*.Designer.cs")).GetProperty("codebase");
+        var tests = (await server.GetJsonAsync("llm/learning/codebase?include=*.test.ts")).GetProperty("codebase");
+        var combined = (await server.GetJsonAsync("llm/learning/codebase?include=*.md,*.json&include=src/Web/")).GetProperty("codebase");
+        var withoutDocs = (await server.GetJsonAsync("llm/learning/codebase?exclude=docs")).GetProperty("codebase");
+        var search = await server.GetJsonAsync("llm/learning/codebase/search?q=FIND-ME&include=src/**&exclude=*.test.ts,Generated/");
+
+        Assert.Equal(["src/Api/Program.cs"], FilePaths(csharp));
+        Assert.Equal(1, csharp.GetProperty("file_count").GetInt32());
+        Assert.Equal(["src/Api/Program.cs"], csharp.GetProperty("backend_files").EnumerateArray().Select(f => f.GetProperty("path").GetString()));
+        Assert.Empty(csharp.GetProperty("key_config_files").EnumerateObject());
+        Assert.Equal(["src/Web/app.test.ts"], FilePaths(tests));
+        Assert.Equal(["docs/guide.md", "package.json", "src/Web/app.test.ts", "src/Web/app.ts"], FilePaths(combined));
+        Assert.DoesNotContain("docs/guide.md", FilePaths(withoutDocs));
+        Assert.Equal(5, withoutDocs.GetProperty("file_count").GetInt32());
+        Assert.Equal(["src/Api/Program.cs", "src/Web/app.ts"], search.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("path").GetString()).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("include=", "include")]
+    [InlineData("include=src/**/*.{cs,ts}", "include")]
+    [InlineData("exclude=../secrets/**", "exclude")]
+    [InlineData("include=src/a**b", "include")]
+    [InlineData("include=!src/**", "include")]
+    [InlineData("exclude=src\\*.cs", "exclude")]
+    [InlineData("include=src/[ab].cs", "include")]
+    public async Task Codebase_BadGlob_IsRefusedWith400NamingTheField(string query, string field)
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/app.py", "print(1)\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        foreach (var route in (string[])["llm/learning/codebase", "llm/learning/codebase/search?q=print"])
+        {
+            var separator = route.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            var (status, error) = await server.SendJsonAsync(HttpMethod.Get, $"{route}{separator}{query}");
+
+            Assert.Equal(400, status);
+            Assert.Equal(field, error.GetProperty("field").GetString());
+            Assert.Contains("glob", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    private static List<string> FilePaths(System.Text.Json.JsonElement codebase)
+    {
+        var paths = new List<string>();
+        Walk(codebase.GetProperty("file_tree"), null);
+        paths.Sort(StringComparer.Ordinal);
+        return paths;
+
+        void Walk(System.Text.Json.JsonElement node, string? prefix)
+        {
+            foreach (var child in node.GetProperty("children").EnumerateArray())
+            {
+                var path = prefix is null ? child.GetProperty("name").GetString()! : $"{prefix}/{child.GetProperty("name").GetString()}";
+                if (child.GetProperty("type").GetString() == "directory")
+                {
+                    Walk(child, path);
+                }
+                else
+                {
+                    paths.Add(path);
+                }
+            }
+        }
+    }
 }

@@ -140,6 +140,50 @@ public sealed class CodebaseSecurityTests : IAsyncLifetime
         AssertNoLeak(hits.GetRawText());
     }
 
+    public static TheoryData<string> ViewAttempts => new()
+    {
+        // Globs that try to select what must never be shown: refused (400) or matching nothing hidden.
+        "include=" + Uri.EscapeDataString("**/.env"),
+        "include=" + Uri.EscapeDataString("**/*.pem"),
+        "include=" + Uri.EscapeDataString(".git/**"),
+        "include=" + Uri.EscapeDataString("escape/**"),
+        "include=" + Uri.EscapeDataString("passwd-link"),
+        "include=" + Uri.EscapeDataString("node_modules/**"),
+        "include=" + Uri.EscapeDataString("ignored.log,build/**"),
+        "include=" + Uri.EscapeDataString("../**"),
+        "include=" + Uri.EscapeDataString("/etc/**"),
+        "include=%2e%2e%2f**",
+        "exclude=" + Uri.EscapeDataString("src/**"),
+        "max_tokens=200",
+        "depth=1",
+    };
+
+    [Theory]
+    [MemberData(nameof(ViewAttempts))]
+    public async Task CodebaseView_SelectingHiddenFiles_ShowsNoneAndLeaksNothing(string query)
+    {
+        using var response = await _server.Http.GetAsync($"llm/learning/codebase?{query}");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True((int)response.StatusCode is 200 or 400, $"{(int)response.StatusCode}: {body}");
+        AssertNoLeak(body);
+        Assert.DoesNotContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789", body, StringComparison.Ordinal);
+        foreach (var name in (string[])["\".env\"", "server.pem", "id_rsa", "outside-secret", "passwd-link", "ignored.log", "out.txt", "index.js"])
+        {
+            Assert.DoesNotContain(name, body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task CodebaseView_RedactsSecretsInsidePreviews()
+    {
+        var body = await _server.Http.GetStringAsync("llm/learning/codebase");
+
+        Assert.Contains("api_key = '***'", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789", body, StringComparison.Ordinal);
+        AssertNoLeak(body);
+    }
+
     [Fact]
     public async Task ReadFile_VisibleFile_ComesBackWithItsSecretsRedacted()
     {

@@ -1,14 +1,20 @@
 using System.ComponentModel;
-using System.Text.Json;
+using System.Globalization;
 using BuildLore.Core.Codebase;
+using BuildLore.Server.Codebase;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace BuildLore.Cli.Commands;
 
-/// <summary><c>buildlore codebase</c>: the view of the current folder the server gives an LLM, offline.</summary>
+/// <summary>
+/// <c>buildlore codebase</c>: the view of a folder that <c>GET /llm/learning/codebase</c> gives an LLM,
+/// offline: a readable tree and summary, or with <c>--json</c> the API's own response body.
+/// </summary>
 internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<CodebaseCommand.Settings>
 {
+    private const int DefaultPrintedDepth = 3;
+
     internal sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "[DIR]")]
@@ -16,41 +22,113 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
         public string? Directory { get; init; }
 
         [CommandOption("--json")]
-        [Description("Print the snapshot as JSON.")]
+        [Description("Print the API's JSON response (GET /llm/learning/codebase) instead of the tree.")]
         public bool Json { get; init; }
 
-        [CommandOption("--depth <N>")]
-        [Description("Folder levels of the tree to print (default 3).")]
-        [DefaultValue(3)]
-        public int Depth { get; init; } = 3;
+        [CommandOption("--max-tokens <N>")]
+        [Description("Fit the view into N o200k tokens, as ?max_tokens= does, and say what was left out.")]
+        public int? MaxTokens { get; init; }
 
-        public override ValidationResult Validate() =>
-            Directory is not null && !System.IO.Directory.Exists(Directory) ? ValidationResult.Error($"No such folder: {Directory}") : ValidationResult.Success();
+        [CommandOption("--depth <N>")]
+        [Description("Folder levels of the tree (the API's ?depth=); the readable tree shows 3 unless given.")]
+        public int? Depth { get; init; }
+
+        [CommandOption("--include <GLOB>")]
+        [Description("Only files matching this glob (gitignore-style: src/**/*.cs, *.test.ts); repeat or separate with commas.")]
+        public string[] Include { get; init; } = [];
+
+        [CommandOption("--exclude <GLOB>")]
+        [Description("Leave out files matching this glob; repeat or separate with commas.")]
+        public string[] Exclude { get; init; } = [];
+
+        public override ValidationResult Validate()
+        {
+            if (Directory is not null && !System.IO.Directory.Exists(Directory))
+            {
+                return ValidationResult.Error($"No such folder: {Directory}");
+            }
+
+            if (MaxTokens is < CodebaseView.MinTokens or > CodebaseView.MaxTokens)
+            {
+                return ValidationResult.Error($"--max-tokens must be a whole number from {CodebaseView.MinTokens} to {CodebaseView.MaxTokens}.");
+            }
+
+            if (Depth is < 1 or > 1000)
+            {
+                return ValidationResult.Error("--depth must be a whole number from 1 to 1000.");
+            }
+
+            try
+            {
+                _ = CodebaseFilter.Create(Include, Exclude);
+                return ValidationResult.Success();
+            }
+            catch (CodebaseFilterException e)
+            {
+                return ValidationResult.Error($"--{e.Field}: {e.Message}");
+            }
+        }
     }
 
     public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var snapshot = new CodebaseScanner().Scan(settings.Directory ?? System.IO.Directory.GetCurrentDirectory(), cancellationToken);
+        var filter = CodebaseFilter.Create(settings.Include, settings.Exclude);
+        var root = settings.Directory ?? System.IO.Directory.GetCurrentDirectory();
+        var snapshot = new CodebaseScanner().Index(root, cancellationToken).Snapshot(filter, cancellationToken);
+        var view = CodebaseView.Shape(snapshot.ToDto(), settings.MaxTokens ?? 0, settings.Depth ?? int.MaxValue);
         if (settings.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(snapshot, CodebaseJson.Default.CodebaseSnapshot));
+            console.Profile.Out.Writer.WriteLine(CodebaseView.ToJson(view));
             return Task.FromResult(0);
         }
 
-        var tree = new Tree($"[bold]{Markup.Escape(snapshot.WorkspaceName)}[/] ({snapshot.FileCount} files)");
-        AddChildren(tree, snapshot.FileTree, settings.Depth);
+        var tree = new Tree($"[bold]{Markup.Escape(view.WorkspaceRoot)}[/] ({Number(view.FileCount)} files)");
+        AddChildren(tree, view.FileTree, settings.Depth ?? DefaultPrintedDepth);
         console.Write(tree);
-        var s = snapshot.StructureSummary;
-        console.MarkupLineInterpolated($"backend: {s.HasBackend}  frontend: {s.HasFrontend}  tests: {s.HasTests}");
-        if (snapshot.KeyConfigFiles.Count > 0)
-        {
-            console.MarkupLineInterpolated($"key config files: {string.Join(", ", snapshot.KeyConfigFiles.Keys)}");
-        }
-
+        WriteSummary(view);
         return Task.FromResult(0);
     }
 
-    private static void AddChildren(IHasTreeNodes parent, FileTreeNode node, int depth)
+    private void WriteSummary(CodebaseDto view)
+    {
+        var s = view.StructureSummary;
+        var estimate = view.TokenEstimate is { } e ? $" ({e.Encoding}, {e.Method})" : "";
+        console.MarkupLineInterpolated($"tokens: {Number(view.TotalTokens)}{estimate}");
+        console.MarkupLineInterpolated($"backend: {s.HasBackend}  frontend: {s.HasFrontend}  tests: {s.HasTests}");
+        Line("languages", s.Languages.OrderByDescending(l => l.Value).Select(l => $"{l.Key} {Number(l.Value)} lines"));
+        Line("frameworks", s.Frameworks);
+        Line("build", s.BuildSystems);
+        Line("test frameworks", s.TestFrameworks);
+        Line("CI", s.CiSystems);
+        Line("dependencies", view.Dependencies.GroupBy(d => d.Ecosystem).Select(g => $"{g.Key} {g.Count()}"));
+        Line("key config files", view.KeyConfigFiles.Keys);
+        console.MarkupLineInterpolated($"source files: {view.BackendFiles.Count} backend, {view.FrontendFiles.Count} frontend, {view.TestFiles.Count} test");
+        if (view.ResponseTokens is { } used)
+        {
+            var left = view.Omitted is { Count: > 0 } omitted
+                ? string.Join(", ", omitted.Select(o => o.Key switch
+                {
+                    "preview_chars_over" => $"previews cut to {o.Value} characters",
+                    "tree_depth" => $"tree cut to {o.Value} levels",
+                    _ => $"{o.Value} {o.Key.Replace('_', ' ')}",
+                }))
+                : "nothing";
+            console.MarkupLineInterpolated($"fitted to the budget: {Number(used)} tokens; left out: {left}");
+        }
+    }
+
+    private void Line(string label, IEnumerable<string> items)
+    {
+        var text = string.Join(", ", items);
+        if (text.Length > 0)
+        {
+            console.MarkupLineInterpolated($"{label}: {text}");
+        }
+    }
+
+    private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static void AddChildren(IHasTreeNodes parent, FileTreeNodeDto node, int depth)
     {
         foreach (var child in node.Children ?? [])
         {
@@ -64,12 +142,8 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
             }
             else
             {
-                parent.AddNode($"{Markup.Escape(child.Name)} [grey]{child.Lines?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} lines[/]");
+                parent.AddNode($"{Markup.Escape(child.Name)} [grey]{child.Lines?.ToString(CultureInfo.InvariantCulture) ?? "-"} lines[/]");
             }
         }
     }
 }
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(CodebaseSnapshot))]
-internal sealed partial class CodebaseJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -56,60 +56,42 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
     };
 
     /// <summary>
-    /// The workspace's files a client may see, relative with '/' separators: git-ignored files, secret
-    /// files, dependency and output folders and links that leave the workspace are not among them.
+    /// The workspace's files a client may see, relative with '/' separators and sorted: git-ignored
+    /// files, secret files, dependency and output folders and links that leave the workspace are not
+    /// among them.
     /// </summary>
     public IReadOnlyList<string> ListVisibleFiles(string workspaceRoot, CancellationToken cancellationToken = default)
     {
         var root = Path.GetFullPath(workspaceRoot);
-        var realRoot = RealPath(root) ?? root;
-        var files = ListFiles(root, cancellationToken);
-        files.Sort(StringComparer.Ordinal);
-        return [.. files.Where(f => File.Exists(Path.Combine(root, f)) && IsInsideRoot(realRoot, Path.Combine(root, f)))];
+        var guard = new RootGuard(root);
+        return [.. ListFiles(root, cancellationToken).Where(f => guard.Admit(f) is not null)];
     }
 
     /// <summary>True when <paramref name="relative"/> is a file a client may see (same rules as <see cref="ListVisibleFiles"/>).</summary>
     public bool IsVisible(string workspaceRoot, string relative, CancellationToken cancellationToken = default)
     {
         var root = Path.GetFullPath(workspaceRoot);
-        var full = Path.Combine(root, relative);
-        if (!IsListable(relative) || !File.Exists(full) || !IsInsideRoot(RealPath(root) ?? root, full))
+        if (!IsListable(relative) || new RootGuard(root).Admit(relative) is null
+            || GitIgnoreMatcher.ForRootFile(root, IgnoreFileName)?.IsFileIgnored(relative) == true)
         {
             return false;
         }
 
-        // git decides what it ignores; outside a repository nothing is ignored but the rules above.
-        return !(_options.UseGit && GitIgnores(root, relative, cancellationToken));
+        // The same question as the listing, narrowed to one literal path, so both always agree.
+        var listed = _options.UseGit
+            ? RunGit(root, ["--literal-pathspecs", "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", relative], cancellationToken)
+            : null;
+        if (listed is not null)
+        {
+            return listed.Split('\0').Contains(relative, StringComparer.Ordinal);
+        }
+
+        // Not a repository, or git refused the path (it lies beyond a link): the walk's rules.
+        return !PassesThroughLinkedFolder(root, relative) && !GitIgnoreMatcher.ForWorkspace(root).IsFileIgnored(relative);
     }
 
-    private static bool GitIgnores(string root, string relative, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var start = new ProcessStartInfo("git") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            // .buildloreignore (gitignore syntax) is read as the excludes file, on top of .gitignore.
-            string[] excludes = File.Exists(Path.Combine(root, IgnoreFileName)) ? ["-c", $"core.excludesFile={IgnoreFileName}"] : [];
-            foreach (var arg in (string[])[.. excludes, "check-ignore", "-q", "--no-index", "--", relative])
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using var git = Process.Start(start);
-            if (git is null)
-            {
-                return false;
-            }
-
-            git.WaitForExitAsync(cancellationToken).GetAwaiter().GetResult();
-            return git.ExitCode == 0; // 0: ignored, 1: not ignored, 128: not a repository
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    }
-
-    public CodebaseSnapshot Scan(string workspaceRoot, CancellationToken cancellationToken = default)
+    /// <summary>Lists, reads and measures every visible file: the cacheable part of a scan.</summary>
+    public CodebaseIndex Index(string workspaceRoot, CancellationToken cancellationToken = default)
     {
         var root = Path.GetFullPath(workspaceRoot);
         if (!Directory.Exists(root))
@@ -117,116 +99,165 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             throw new DirectoryNotFoundException($"Workspace '{root}' does not exist.");
         }
 
-        var realRoot = RealPath(root) ?? root;
-        var files = ListFiles(root, cancellationToken);
-        files.Sort(StringComparer.Ordinal);
-
-        var rootNode = new DirectoryBuilder(Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar)));
-        var keyConfigs = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var backend = new List<SourceFile>();
-        var frontend = new List<SourceFile>();
-        var tests = new List<SourceFile>();
-        bool hasBackend = false, hasFrontend = false, hasTests = false, treeTruncated = false;
-        var listed = 0;
-        var included = 0;
-        long totalTokens = 0;
-        var languages = new Dictionary<string, long>(StringComparer.Ordinal);
-        var visible = new List<string>();
-
-        foreach (var relative in files)
+        TokenCounter.Warm(); // loading the vocabulary takes a while: do it alongside the reading
+        var guard = new RootGuard(root);
+        var measured = new System.Collections.Concurrent.ConcurrentQueue<IndexedFile>();
+        // Reading is mostly waiting on the file system: one reader per core keeps both busy, and
+        // starts on the first files git prints.
+        Parallel.ForEach(EnumerateCandidates(root, cancellationToken), Parallelism(cancellationToken), () => new byte[ReadBufferBytes], (path, _, buffer) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var full = Path.Combine(root, relative);
-            var info = new FileInfo(full);
-            if (!info.Exists || !IsInsideRoot(realRoot, full))
+            if (Measure(root, path, guard, buffer) is { } file)
             {
-                continue;
+                measured.Enqueue(file);
             }
 
-            included++;
+            return buffer;
+        }, _ => { });
 
-            visible.Add(relative);
-            var kind = Classify(relative);
-            var needsText = kind != FileKind.Other || IsKeyConfig(relative);
-            var text = needsText ? ReadText(full, info.Length) : null;
-            long? lines = text?.Lines;
-            long? tokens = text is { IsBinary: false } ? TokenCounter.Estimate(text.Content, Encoding.UTF8.GetByteCount(text.Content), info.Length) : null;
-            totalTokens += tokens ?? 0;
-
-            if (listed < _options.MaxTreeEntries)
-            {
-                rootNode.Add(relative.Split('/'), info.Length, lines, tokens);
-                listed++;
-            }
-            else
-            {
-                treeTruncated = true;
-            }
-
-            if (IsKeyConfig(relative) && text is { IsBinary: false } && keyConfigs.Count < _options.MaxConfigFiles)
-            {
-                keyConfigs[relative] = text.Content.Length > _options.MaxConfigFileChars
-                    ? text.Content[.._options.MaxConfigFileChars]
-                    : text.Content;
-            }
-
-            if (text is null || text.IsBinary)
-            {
-                continue;
-            }
-
-            if (kind != FileKind.Other)
-            {
-                var language = Languages.Of(relative);
-                languages[language] = languages.GetValueOrDefault(language) + text.Lines;
-            }
-
-            var source = new SourceFile(Path.GetFileName(relative), relative, text.Lines, Preview(text.Content));
-            switch (kind)
-            {
-                case FileKind.Test:
-                    hasTests = true;
-                    AddCapped(tests, source);
-                    break;
-                case FileKind.Frontend:
-                    hasFrontend = true;
-                    AddCapped(frontend, source);
-                    break;
-                case FileKind.Backend:
-                    hasBackend = true;
-                    AddCapped(backend, source);
-                    break;
-            }
-        }
-
-        return new CodebaseSnapshot(
-            rootNode.Name,
-            rootNode.Build(),
-            treeTruncated,
-            keyConfigs,
-            backend,
-            frontend,
-            tests,
-            new StructureSummary(hasBackend, hasFrontend, hasTests),
-            included)
-        {
-            TotalTokens = totalTokens,
-            Facts = ProjectFactsReader.Read(keyConfigs, visible, languages),
-        };
+        var files = measured.ToArray();
+        Array.Sort(files, (x, y) => string.CompareOrdinal(x.Path, y.Path));
+        var estimate = EstimateTokens(root, files, cancellationToken);
+        return new CodebaseIndex(root, files, estimate, _options);
     }
 
-    private void AddCapped(List<SourceFile> list, SourceFile file)
+    public CodebaseSnapshot Scan(string workspaceRoot, CancellationToken cancellationToken = default) =>
+        Index(workspaceRoot, cancellationToken).Snapshot(null, cancellationToken);
+
+    /// <summary>Scans the workspace and keeps the files <paramref name="filter"/> selects.</summary>
+    public CodebaseSnapshot Scan(string workspaceRoot, CodebaseFilter? filter, CancellationToken cancellationToken = default) =>
+        Index(workspaceRoot, cancellationToken).Snapshot(filter, cancellationToken);
+
+    private const int ReadBufferBytes = 64 * 1024;
+    private const int BinaryProbeBytes = 8000; // as much as git looks at to call a file binary
+
+    private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+
+    /// <summary>Size, line count and whether the file is binary; null when it is gone or leaves the workspace.</summary>
+    private IndexedFile? Measure(string root, string relative, RootGuard guard, byte[] buffer)
     {
-        if (list.Count < _options.MaxSourceFiles)
+        if (guard.Admit(relative) is not { } info)
         {
-            list.Add(file);
+            return null;
+        }
+
+        // Empty files need no reading, and neither do FIFOs and devices, which report no size and would block.
+        var length = info.Length;
+        if (length == 0)
+        {
+            return new IndexedFile(relative, 0, 0, Binary: false);
+        }
+
+        try
+        {
+            using var handle = File.OpenHandle(Path.Combine(root, relative), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var read = RandomAccess.Read(handle, buffer, 0);
+            var head = buffer.AsSpan(0, read);
+            if (head[..Math.Min(head.Length, BinaryProbeBytes)].Contains((byte)0))
+            {
+                return new IndexedFile(relative, length, null, Binary: true);
+            }
+
+            long lines = head.Count((byte)'\n');
+            var last = read > 0 ? head[^1] : (byte)'\n';
+            long offset = read;
+            while (read > 0 && offset < length && offset < _options.MaxBytesCountedPerFile)
+            {
+                read = RandomAccess.Read(handle, buffer, offset);
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                last = read > 0 ? buffer[read - 1] : last;
+                offset += read;
+            }
+
+            return new IndexedFile(relative, length, last == '\n' || offset == 0 ? lines : lines + 1, Binary: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new IndexedFile(relative, length, null, Binary: true);
         }
     }
 
-    private static string Preview(string content) =>
-        content.Length <= PreviewLength ? content : content[..PreviewLength];
+    /// <summary>
+    /// o200k token counts for every text file. Small workspaces are counted file by file (the first
+    /// 64 KiB of each, scaled by size beyond that). Large ones would spend most of the scan in the
+    /// tokenizer, so a spread sample of files per extension is counted and the rest estimated from
+    /// their size at that extension's tokens per byte; the estimate says which was done.
+    /// </summary>
+    private TokenEstimate EstimateTokens(string root, IndexedFile[] files, CancellationToken cancellationToken)
+    {
+        var text = Enumerable.Range(0, files.Length).Where(i => files[i] is { Binary: false, Size: > 0 }).ToArray();
+        var exact = text.Sum(i => files[i].Size) <= _options.MaxBytesForExactTokens;
+        var samples = exact ? text : Sample(files, text);
+        var headBytes = exact ? ReadBufferBytes : _options.SampleHeadBytes;
+        var counted = new (long Tokens, long Bytes)[samples.Length];
+        Parallel.For(0, samples.Length, Parallelism(cancellationToken), () => new byte[headBytes], (s, _, buffer) =>
+        {
+            counted[s] = CountHead(Path.Combine(root, files[samples[s]].Path), buffer);
+            return buffer;
+        }, _ => { });
 
-    private static bool IsKeyConfig(string relative)
+        var perExtension = new Dictionary<string, (long Tokens, long Bytes)>(StringComparer.OrdinalIgnoreCase);
+        for (var s = 0; s < samples.Length; s++)
+        {
+            var file = files[samples[s]];
+            var (tokens, bytes) = counted[s];
+            files[samples[s]] = file with { Tokens = bytes == 0 ? 0 : (long)Math.Round(tokens * ((double)file.Size / bytes)) };
+            var extension = Path.GetExtension(file.Path);
+            var sum = perExtension.GetValueOrDefault(extension);
+            perExtension[extension] = (sum.Tokens + tokens, sum.Bytes + bytes);
+        }
+
+        var all = (Tokens: perExtension.Values.Sum(v => v.Tokens), Bytes: perExtension.Values.Sum(v => v.Bytes));
+        var overall = all.Bytes > 0 ? (double)all.Tokens / all.Bytes : 0.25;
+        foreach (var i in text)
+        {
+            if (files[i].Tokens is null)
+            {
+                var rate = perExtension.TryGetValue(Path.GetExtension(files[i].Path), out var e) && e.Bytes > 0 ? (double)e.Tokens / e.Bytes : overall;
+                files[i] = files[i] with { Tokens = (long)Math.Round(files[i].Size * rate) };
+            }
+        }
+
+        return new TokenEstimate(TokenCounter.Encoding, exact ? TokenEstimate.Counted : TokenEstimate.Sampled, samples.Length, all.Bytes);
+    }
+
+    /// <summary>
+    /// Files of each extension, spread evenly over the sorted list: at least
+    /// <see cref="CodebaseScanOptions.SampledFilesPerExtension"/> (or all), and three times the square
+    /// root of their number for common extensions, whose estimate weighs most in the total.
+    /// </summary>
+    private int[] Sample(IndexedFile[] files, int[] text)
+    {
+        var sample = new List<int>();
+        foreach (var group in text.GroupBy(i => Path.GetExtension(files[i].Path), StringComparer.OrdinalIgnoreCase))
+        {
+            var members = group.ToArray();
+            var take = Math.Min(members.Length, Math.Max(_options.SampledFilesPerExtension, (int)Math.Ceiling(3 * Math.Sqrt(members.Length))));
+            for (var k = 0; k < take; k++)
+            {
+                sample.Add(members[(int)((long)k * members.Length / take)]);
+            }
+        }
+
+        sample.Sort();
+        return [.. sample];
+    }
+
+    private static (long Tokens, long Bytes) CountHead(string path, byte[] buffer)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var read = RandomAccess.Read(handle, buffer, 0);
+            return (TokenCounter.Count(Encoding.UTF8.GetString(buffer, 0, read)), read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (0, 0);
+        }
+    }
+
+    internal static bool IsKeyConfig(string relative)
     {
         var name = Path.GetFileName(relative);
         if (KeyConfigNames.Contains(name)
@@ -243,9 +274,9 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
                && (name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase));
     }
 
-    private enum FileKind { Other, Backend, Frontend, Test }
+    internal enum FileKind { Other, Backend, Frontend, Test }
 
-    private static FileKind Classify(string relative)
+    internal static FileKind Classify(string relative)
     {
         var segments = relative.Split('/');
         var name = segments[^1];
@@ -302,53 +333,12 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
                || stem.EndsWith(".spec", StringComparison.OrdinalIgnoreCase);
     }
 
-    private sealed record FileText(string Content, long Lines, bool IsBinary);
-
-    /// <summary>Reads a file's head for its preview and counts its lines without loading it whole.</summary>
-    private FileText ReadText(string path, long length)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-            var buffer = new byte[64 * 1024];
-            var read = stream.ReadAtLeast(buffer, Math.Min(buffer.Length, (int)Math.Min(length, buffer.Length)), throwOnEndOfStream: false);
-            var head = buffer.AsSpan(0, read);
-            if (head[..Math.Min(head.Length, 8000)].Contains((byte)0))
-            {
-                return new FileText(string.Empty, 0, IsBinary: true);
-            }
-
-            var keep = Math.Min(read, _options.MaxConfigFileChars * 4);
-            var content = Encoding.UTF8.GetString(head[..keep]);
-            long lines = head.Count((byte)'\n');
-            var last = read > 0 ? head[read - 1] : (byte)'\n';
-            long total = read;
-            while (total < _options.MaxBytesCountedPerFile && (read = stream.Read(buffer)) > 0)
-            {
-                lines += buffer.AsSpan(0, read).Count((byte)'\n');
-                last = buffer[read - 1];
-                total += read;
-            }
-
-            if (last != (byte)'\n' && total > 0)
-            {
-                lines++;
-            }
-
-            return new FileText(content, lines, IsBinary: false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new FileText(string.Empty, 0, IsBinary: true);
-        }
-    }
-
     /// <summary>
     /// True when the file really lies under the root once every link on its path is resolved: a link
     /// "inside.py -> escape/passwd" looks inside, but reads /etc/passwd when "escape" links to /etc,
     /// and git may list a tracked "dir/file" whose folder was since replaced by a link.
     /// </summary>
-    private static bool IsInsideRoot(string realRoot, string path) =>
+    internal static bool IsInsideRoot(string realRoot, string path) =>
         RealPath(path) is { } real && IsUnder(realRoot, real);
 
     /// <summary>The path with every symbolic link in it resolved, like realpath(3); null for a link loop.</summary>
@@ -404,14 +394,101 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         return path.StartsWith(normalizedRoot, StringComparison.Ordinal);
     }
 
-    private List<string> ListFiles(string root, CancellationToken cancellationToken)
+    /// <summary>
+    /// Admits files that exist and really lie under the root. Folders are resolved once each, so a
+    /// 50,000-file workspace costs one link resolution per folder, not per file.
+    /// </summary>
+    private sealed class RootGuard(string root)
     {
-        var fromGit = TryListWithGit(root, cancellationToken);
-        var files = fromGit ?? WalkFiles(root, cancellationToken);
-        return files.Where(f => IsListable(f)).ToList();
+        private readonly string _realRoot = RealPath(root) ?? root;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
+
+        /// <summary>The file's information (its target's, for a link), or null when it is not a file under the root.</summary>
+        public FileInfo? Admit(string relative)
+        {
+            var full = Path.Combine(root, relative);
+            var info = new FileInfo(full);
+            if (!info.Exists)
+            {
+                return null;
+            }
+
+            var slash = relative.LastIndexOf('/');
+            var folder = slash < 0 ? "" : relative[..slash];
+            if (folder.Length > 0 && !_folders.GetOrAdd(folder, f => IsInsideRoot(_realRoot, Path.Combine(root, f))))
+            {
+                return null;
+            }
+
+            if (!info.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            {
+                return info;
+            }
+
+            var real = RealPath(full);
+            return real is not null && IsUnder(_realRoot, real) && new FileInfo(real) is { Exists: true } target ? target : null;
+        }
     }
 
-    private static bool IsListable(string relative)
+    private static bool PassesThroughLinkedFolder(string root, string relative)
+    {
+        var slash = -1;
+        while ((slash = relative.IndexOf('/', slash + 1)) >= 0)
+        {
+            if (new DirectoryInfo(Path.Combine(root, relative[..slash])).LinkTarget is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The candidate files, sorted: see <see cref="EnumerateCandidates"/>.</summary>
+    private List<string> ListFiles(string root, CancellationToken cancellationToken)
+    {
+        var files = EnumerateCandidates(root, cancellationToken).ToList();
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
+    /// <summary>
+    /// The candidate files as they come: git's list in a repository (streamed, so reading can start
+    /// while git still walks the untracked folders), else a walk that applies the .gitignore files as
+    /// git would; without secret files, skipped folders and what .buildloreignore hides. Not yet
+    /// checked against links leaving the root.
+    /// </summary>
+    private IEnumerable<string> EnumerateCandidates(string root, CancellationToken cancellationToken)
+    {
+        var hidden = GitIgnoreMatcher.ForRootFile(root, IgnoreFileName);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var any = false;
+        foreach (var file in _options.UseGit ? StreamGitFiles(root, cancellationToken) : [])
+        {
+            any = true;
+            // --cached lists a file once per merge stage.
+            if (seen.Add(file) && IsListable(file) && hidden?.IsFileIgnored(file) != true)
+            {
+                yield return file;
+            }
+        }
+
+        if (any)
+        {
+            yield break;
+        }
+
+        // Not a repository (or an empty one, or no git): walk the folder instead.
+        foreach (var file in WalkFiles(root, cancellationToken))
+        {
+            if (IsListable(file) && hidden?.IsFileIgnored(file) != true)
+            {
+                yield return file;
+            }
+        }
+    }
+
+    internal static bool IsListable(string relative)
     {
         var segments = relative.Split('/');
         for (var i = 0; i < segments.Length - 1; i++)
@@ -425,53 +502,79 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         return !WorkspacePaths.IsSecretFile(segments[^1]);
     }
 
-    private List<string>? TryListWithGit(string root, CancellationToken cancellationToken)
+    /// <summary>
+    /// The files of <c>git ls-files --cached --others --exclude-standard</c> as git prints them; nothing
+    /// when the folder is not a repository or git is not installed. --cached also lists files deleted
+    /// from the work tree (the root guard drops those).
+    /// </summary>
+    private static IEnumerable<string> StreamGitFiles(string root, CancellationToken cancellationToken)
     {
-        if (!_options.UseGit)
+        Process? git;
+        try
         {
-            return null;
+            git = Process.Start(GitStart(root, ["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            yield break;
         }
 
-        var hasIgnoreFile = File.Exists(Path.Combine(root, IgnoreFileName));
-        string[] buildLoreIgnore = hasIgnoreFile ? [$"--exclude-from={IgnoreFileName}"] : [];
-        var listed = RunGit(root, ["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard", .. buildLoreIgnore], cancellationToken);
-        if (listed is null)
+        if (git is null)
         {
-            return null; // not a repository, or no git: walk the folder instead
+            yield break;
         }
 
-        // --cached lists files deleted from the work tree too; Scan skips those that are gone.
-        var files = listed.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
-        if (hasIgnoreFile)
+        using (git)
         {
-            // Excludes apply to untracked files only; tracked files matching .buildloreignore are removed here.
-            var hidden = RunGit(root, ["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--ignored", $"--exclude-from={IgnoreFileName}"], cancellationToken);
-            var excluded = (hidden ?? "").Split('\0', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-            files.RemoveAll(excluded.Contains);
-        }
+            var stderr = git.StandardError.ReadToEndAsync(cancellationToken);
+            var name = new StringBuilder();
+            var buffer = new char[16 * 1024];
+            int read;
+            while ((read = git.StandardOutput.Read(buffer)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var start = 0;
+                int zero;
+                while ((zero = Array.IndexOf(buffer, '\0', start, read - start)) >= 0)
+                {
+                    name.Append(buffer, start, zero - start);
+                    yield return name.ToString();
+                    name.Clear();
+                    start = zero + 1;
+                }
 
-        return files;
+                name.Append(buffer, start, read - start);
+            }
+
+            git.WaitForExit();
+            _ = stderr.Result;
+        }
     }
 
-    /// <summary>Runs git in the workspace; its standard output, or null when it failed or is not installed.</summary>
+    private static ProcessStartInfo GitStart(string root, string[] arguments)
+    {
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    /// <summary>Runs git in the workspace; its standard output, or null when it failed (not a repository) or is not installed.</summary>
     private static string? RunGit(string root, string[] arguments, CancellationToken cancellationToken)
     {
         try
         {
-            var start = new ProcessStartInfo("git")
-            {
-                WorkingDirectory = root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                StandardOutputEncoding = Encoding.UTF8,
-            };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var git = Process.Start(start);
+            using var git = Process.Start(GitStart(root, arguments));
             if (git is null)
             {
                 return null;
@@ -489,66 +592,49 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         }
     }
 
+    /// <summary>
+    /// Walks a workspace that is not a git repository (or where git is missing), skipping what its
+    /// .gitignore files and .git/info/exclude ignore, exactly as git would, and never entering linked folders.
+    /// </summary>
     private static List<string> WalkFiles(string root, CancellationToken cancellationToken)
     {
+        var matcher = GitIgnoreMatcher.ForWorkspace(root);
         var result = new List<string>();
-        var pending = new Stack<string>();
-        pending.Push(root);
+        var lists = new List<IgnoreList>();
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
-        while (pending.Count > 0)
+        Walk("", root);
+        return result;
+
+        void Walk(string relative, string directory)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var directory = pending.Pop();
+            var list = matcher.ListOf(relative);
+            if (list is not null)
+            {
+                lists.Add(list);
+            }
+
             foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", options))
             {
+                var path = relative.Length == 0 ? entry.Name : $"{relative}/{entry.Name}";
                 if (entry is DirectoryInfo sub)
                 {
                     // Never follow directory links: they may lead anywhere on the host.
-                    if (sub.LinkTarget is null && !WorkspacePaths.IsSkippedDirectory(sub.Name))
+                    if (sub.LinkTarget is null && !WorkspacePaths.IsSkippedDirectory(sub.Name) && !matcher.IsIgnored(path, isDirectory: true, lists))
                     {
-                        pending.Push(sub.FullName);
+                        Walk(path, sub.FullName);
                     }
                 }
-                else
+                else if (!matcher.IsIgnored(path, isDirectory: false, lists))
                 {
-                    result.Add(Path.GetRelativePath(root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/'));
+                    result.Add(path);
                 }
             }
-        }
 
-        return result;
-    }
-
-    private sealed class DirectoryBuilder(string name)
-    {
-        private readonly SortedDictionary<string, DirectoryBuilder> _directories = new(StringComparer.Ordinal);
-        private readonly List<FileTreeNode> _files = [];
-
-        public string Name { get; } = name;
-
-        public void Add(ReadOnlySpan<string> segments, long size, long? lines, long? tokens)
-        {
-            if (segments.Length == 1)
+            if (list is not null)
             {
-                _files.Add(new FileTreeNode(segments[0], FileTreeNode.FileType, size, lines, null) { Tokens = tokens });
-                return;
+                lists.RemoveAt(lists.Count - 1);
             }
-
-            if (!_directories.TryGetValue(segments[0], out var child))
-            {
-                child = new DirectoryBuilder(segments[0]);
-                _directories.Add(segments[0], child);
-            }
-
-            child.Add(segments[1..], size, lines, tokens);
-        }
-
-        public FileTreeNode Build()
-        {
-            var children = new List<FileTreeNode>(_directories.Count + _files.Count);
-            children.AddRange(_directories.Values.Select(d => d.Build()));
-            children.AddRange(_files.OrderBy(f => f.Name, StringComparer.Ordinal));
-            return new FileTreeNode(Name, FileTreeNode.DirectoryType, null, null, children) { Tokens = children.Sum(c => c.Tokens ?? 0) };
         }
     }
 }
@@ -562,6 +648,12 @@ public sealed record CodebaseScanOptions
     public int MaxConfigFileChars { get; init; } = 64 * 1024;
     /// <summary>Lines are counted in at most this many bytes of each file.</summary>
     public long MaxBytesCountedPerFile { get; init; } = 16L * 1024 * 1024;
+    /// <summary>Workspaces with at most this much text have every file's tokens counted; larger ones are sampled.</summary>
+    public long MaxBytesForExactTokens { get; init; } = 8L * 1024 * 1024;
+    /// <summary>In a sampled count, how many files of each extension are tokenized at least (more for common extensions).</summary>
+    public int SampledFilesPerExtension { get; init; } = 40;
+    /// <summary>In a sampled count, how much of each sampled file is tokenized.</summary>
+    public int SampleHeadBytes { get; init; } = 16 * 1024;
     /// <summary>Ask git for the file list when the workspace is a repository.</summary>
     public bool UseGit { get; init; } = true;
 }

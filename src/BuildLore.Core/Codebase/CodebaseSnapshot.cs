@@ -15,6 +15,9 @@ public sealed record CodebaseSnapshot(
     /// <summary>Estimated o200k tokens of all the text files counted.</summary>
     public long TotalTokens { get; init; }
 
+    /// <summary>How the token figures were obtained.</summary>
+    public TokenEstimate TokenEstimate { get; init; } = new(TokenCounter.Encoding, TokenEstimate.Counted, 0, 0);
+
     /// <summary>Languages (with line counts), frameworks, build, test and CI systems, and declared dependencies.</summary>
     public ProjectFacts Facts { get; init; } = new(new Dictionary<string, long>(), [], [], [], [], []);
 }

@@ -8,11 +8,12 @@ namespace BuildLore.Core.Codebase;
 /// </summary>
 public static class TokenCounter
 {
-    private static readonly Lazy<Tokenizer> Tokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+    public const string Encoding = "o200k_base";
+
+    private static readonly Lazy<Tokenizer> Tokenizer = new(() => TiktokenTokenizer.CreateForEncoding(Encoding));
+
+    /// <summary>Loads the tokenizer's vocabulary in the background, so the first count does not wait for it.</summary>
+    public static void Warm() => _ = Task.Run(() => Tokenizer.Value);
 
     public static int Count(string text) => text.Length == 0 ? 0 : Tokenizer.Value.CountTokens(text);
-
-    /// <summary>Estimates a whole file's tokens from its first part: the count scaled by size.</summary>
-    public static long Estimate(string head, long headBytes, long totalBytes) =>
-        headBytes <= 0 ? 0 : (long)Math.Round(Count(head) * ((double)totalBytes / headBytes));
 }

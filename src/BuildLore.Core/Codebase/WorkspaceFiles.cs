@@ -69,6 +69,12 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         var full = Path.Combine(_root, relative);
         var size = new FileInfo(full).Length;
         var language = Languages.Of(relative);
+        if (size == 0)
+        {
+            // Nothing to read; FIFOs and devices also report no size, and opening them would block.
+            return new WorkspaceFile(relative, language, 0, 0, 0, 0, "", Binary: false, Truncated: false, Redactions: 0);
+        }
+
         using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var head = new byte[Math.Min(8000, size)];
         stream.ReadExactly(head);
@@ -110,16 +116,23 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
     }
 
     /// <summary>Finds lines containing <paramref name="query"/> (plain text, or a regular expression) in the visible text files.</summary>
-    public (IReadOnlyList<SearchHit> Hits, bool Truncated) Search(string query, bool regex, int maxHits, int context, CancellationToken cancellationToken = default)
+    public (IReadOnlyList<SearchHit> Hits, bool Truncated) Search(string query, bool regex, int maxHits, int context, CancellationToken cancellationToken = default) =>
+        Search(query, regex, maxHits, context, null, cancellationToken);
+
+    /// <summary>Finds lines as <see cref="Search(string, bool, int, int, CancellationToken)"/> does, in the visible files <paramref name="filter"/> keeps.</summary>
+    public (IReadOnlyList<SearchHit> Hits, bool Truncated) Search(string query, bool regex, int maxHits, int context, CodebaseFilter? filter, CancellationToken cancellationToken = default)
     {
         var pattern = regex
             ? new Regex(query, RegexOptions.NonBacktracking | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))
             : null;
         var hits = new List<SearchHit>();
-        foreach (var relative in _scanner.ListVisibleFiles(_root, cancellationToken))
+        var files = _scanner.ListVisibleFiles(_root, cancellationToken);
+        foreach (var relative in filter?.Apply(files) ?? files)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var full = Path.Combine(_root, relative);
-            if (new FileInfo(full).Length > MaxSearchedFileBytes || IsBinary(full))
+            var size = new FileInfo(full).Length;
+            if (size == 0 || size > MaxSearchedFileBytes || IsBinary(full))
             {
                 continue;
             }

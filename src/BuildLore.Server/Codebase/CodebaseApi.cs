@@ -55,7 +55,7 @@ internal static class CodebaseApi
     }
 
     private static Results<Ok<CodebaseSearchResponse>, JsonHttpResult<ErrorResponse>> Search(
-        string? q, string? regex, string? limit, string? context, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
+        string? q, string? regex, string? limit, string? context, string[]? include, string[]? exclude, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(q))
         {
@@ -72,9 +72,14 @@ internal static class CodebaseApi
             return ApiErrors.BadRequest($"context must be a whole number from 0 to 20 (got '{context}').", "context", "0..20");
         }
 
+        if (!TryCreateFilter(include, exclude, out var filter, out var error))
+        {
+            return error;
+        }
+
         try
         {
-            var (hits, truncated) = new WorkspaceFiles(options.Value.ResolveWorkspace()).Search(q, regex is "true" or "1", take, around, cancellationToken);
+            var (hits, truncated) = new WorkspaceFiles(options.Value.ResolveWorkspace()).Search(q, regex is "true" or "1", take, around, filter, cancellationToken);
             return TypedResults.Ok(new CodebaseSearchResponse(q, [.. hits.Select(h => new SearchHitDto(h.Path, h.Line, h.Text, h.Before, h.After))], truncated));
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
@@ -83,12 +88,12 @@ internal static class CodebaseApi
         }
     }
 
-    private static async Task<Results<Ok<CodebaseResponse>, JsonHttpResult<ErrorResponse>>> GetCodebase(
-        string? max_tokens, string? depth, IOptions<BuildLoreOptions> options, CodebaseCache cache, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CodebaseResponse>, FileContentHttpResult, JsonHttpResult<ErrorResponse>>> GetCodebase(
+        string? max_tokens, string? depth, string[]? include, string[]? exclude, IOptions<BuildLoreOptions> options, CodebaseCache cache, CancellationToken cancellationToken)
     {
-        if (!Builds.BuildsApi.TryParseInt(max_tokens, 0, 200, 10_000_000, out var budget))
+        if (!Builds.BuildsApi.TryParseInt(max_tokens, 0, CodebaseView.MinTokens, CodebaseView.MaxTokens, out var budget))
         {
-            return ApiErrors.BadRequest($"max_tokens must be a whole number from 200 to 10000000 (got '{max_tokens}').", "max_tokens", "200..10000000");
+            return ApiErrors.BadRequest($"max_tokens must be a whole number from {CodebaseView.MinTokens} to {CodebaseView.MaxTokens} (got '{max_tokens}').", "max_tokens", $"{CodebaseView.MinTokens}..{CodebaseView.MaxTokens}");
         }
 
         if (!Builds.BuildsApi.TryParseInt(depth, int.MaxValue, 1, 1000, out var levels))
@@ -96,11 +101,37 @@ internal static class CodebaseApi
             return ApiErrors.BadRequest($"depth must be a whole number from 1 to 1000 (got '{depth}').", "depth", "1..1000");
         }
 
+        if (!TryCreateFilter(include, exclude, out var filter, out var error))
+        {
+            return error;
+        }
+
         var workspace = options.Value.ResolveWorkspace();
-        var snapshot = await Task.Run(() => cache.Get(workspace, cancellationToken), cancellationToken);
-        var full = snapshot.ToDto();
-        var dto = levels == int.MaxValue ? full : full with { FileTree = CodebaseBudget.Cut(full.FileTree, levels) };
-        return TypedResults.Ok(new CodebaseResponse(budget > 0 ? CodebaseBudget.Fit(dto, budget) : dto));
+        var cached = await Task.Run(() => cache.Get(workspace, cancellationToken), cancellationToken);
+        if (filter is null && budget == 0 && levels == int.MaxValue)
+        {
+            // The common request: the body was serialized once, when the scan was cached.
+            return TypedResults.Bytes(cached.FullResponse, "application/json; charset=utf-8");
+        }
+
+        var view = filter is null ? cached.Full : cached.Index.Snapshot(filter, cancellationToken).ToDto();
+        return TypedResults.Ok(new CodebaseResponse(CodebaseView.Shape(view, budget, levels)));
+    }
+
+    private static bool TryCreateFilter(string[]? include, string[]? exclude, out CodebaseFilter? filter, out JsonHttpResult<ErrorResponse> error)
+    {
+        try
+        {
+            filter = CodebaseFilter.Create(include, exclude);
+            error = null!;
+            return true;
+        }
+        catch (CodebaseFilterException e)
+        {
+            filter = null;
+            error = ApiErrors.BadRequest(e.Message, e.Field, CodebaseFilter.Allowed);
+            return false;
+        }
     }
 }
 
@@ -144,6 +175,9 @@ public sealed record CodebaseDto(
     /// <summary>Estimated o200k tokens of the workspace's text files.</summary>
     public long TotalTokens { get; init; }
 
+    /// <summary>How the token figures were obtained (counted file by file, or from a sample).</summary>
+    public TokenEstimateDto? TokenEstimate { get; init; }
+
     /// <summary>Dependencies declared in the manifests (NuGet, npm, PyPI, Cargo, Go, Maven): what a dependency_audit is written from.</summary>
     public IReadOnlyList<DependencyDto> Dependencies { get; init; } = [];
 
@@ -176,11 +210,15 @@ public sealed record StructureSummaryDto(bool HasBackend, bool HasFrontend, bool
     public IReadOnlyList<string> CiSystems { get; init; } = [];
 }
 
+/// <summary>How token figures were obtained: <c>method</c> is <c>counted</c> (every text file) or <c>sampled</c>.</summary>
+public sealed record TokenEstimateDto(string Encoding, string Method, int FilesCounted, long BytesCounted);
+
 /// <summary>A dependency declared in one of the workspace's manifests.</summary>
 public sealed record DependencyDto(string Name, string? Version, string Ecosystem, string Scope, string Manifest);
 
-internal static class CodebaseMapping
+public static class CodebaseMapping
 {
+    /// <summary>The wire form of a snapshot, as <c>GET /llm/learning/codebase</c> returns it.</summary>
     public static CodebaseDto ToDto(this CodebaseSnapshot snapshot) => new(
         snapshot.WorkspaceName,
         snapshot.FileTree.ToDto(),
@@ -200,6 +238,7 @@ internal static class CodebaseMapping
         snapshot.FileCount)
     {
         TotalTokens = snapshot.TotalTokens,
+        TokenEstimate = new TokenEstimateDto(snapshot.TokenEstimate.Encoding, snapshot.TokenEstimate.Method, snapshot.TokenEstimate.FilesCounted, snapshot.TokenEstimate.BytesCounted),
         Dependencies = [.. snapshot.Facts.Dependencies.Select(d => new DependencyDto(d.Name, d.Version, d.Ecosystem, d.Scope, d.Manifest))],
     };
 

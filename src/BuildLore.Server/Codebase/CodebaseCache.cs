@@ -3,6 +3,12 @@ using BuildLore.Core.Codebase;
 namespace BuildLore.Server.Codebase;
 
 /// <summary>
+/// A scan kept by <see cref="CodebaseCache"/>: the index views are built from, the whole-workspace view,
+/// and that view's response body already serialized (a 50,000-file view is megabytes of JSON).
+/// </summary>
+internal sealed record CachedCodebase(CodebaseIndex Index, CodebaseDto Full, byte[] FullResponse);
+
+/// <summary>
 /// Keeps the last scan of the workspace and serves it again until something under the workspace
 /// changes (a file-system watcher marks it stale), so repeated requests on an unchanged repository
 /// cost no disk work. When the watcher cannot keep up or fails, every request scans afresh.
@@ -12,11 +18,11 @@ internal sealed class CodebaseCache : IDisposable
     private readonly Lock _gate = new();
     private FileSystemWatcher? _watcher;
     private string? _root;
-    private CodebaseSnapshot? _snapshot;
+    private CachedCodebase? _snapshot;
     private bool _watching;
     private long _version;
 
-    public CodebaseSnapshot Get(string workspace, CancellationToken cancellationToken)
+    public CachedCodebase Get(string workspace, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -35,7 +41,9 @@ internal sealed class CodebaseCache : IDisposable
             before = _version;
         }
 
-        var snapshot = new CodebaseScanner().Scan(workspace, cancellationToken);
+        var index = new CodebaseScanner().Index(workspace, cancellationToken);
+        var full = index.Snapshot(null, cancellationToken).ToDto();
+        var snapshot = new CachedCodebase(index, full, CodebaseView.ToUtf8Json(full));
         lock (_gate)
         {
             if (_version == before && _root == workspace)

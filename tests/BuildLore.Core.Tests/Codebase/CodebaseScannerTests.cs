@@ -201,15 +201,20 @@ public sealed class CodebaseScannerTests : IDisposable
     }
 
     [Fact]
-    public void Scan_WithUseGitFalse_WalksTheFolderAndIgnoresGitignore()
+    public void Scan_WithUseGitFalse_WalksTheFolderAndHidesWhatGitWouldHide()
     {
         var root = CreateGitWorkspace();
 
-        var snapshot = new CodebaseScanner(new CodebaseScanOptions { UseGit = false }).Scan(root);
+        var walked = new CodebaseScanner(new CodebaseScanOptions { UseGit = false }).Scan(root);
+        var listed = new CodebaseScanner().Scan(root);
 
-        var paths = FilePaths(snapshot.FileTree).ToList();
-        Assert.Contains("logs/debug.log", paths);
-        Assert.Contains("web/generated/bundle.js", paths);
+        // Nested .gitignore files, negations and an anchored folder pattern, applied without git.
+        var paths = FilePaths(walked.FileTree).ToList();
+        Assert.Equal(FilePaths(listed.FileTree).Order(StringComparer.Ordinal), paths.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("logs/debug.log", paths);
+        Assert.DoesNotContain("web/generated/bundle.js", paths);
+        Assert.Contains("logs/keep.log", paths);
+        Assert.Contains("logs/important.tmp", paths);
         Assert.DoesNotContain(paths, p => p.StartsWith(".git/", StringComparison.Ordinal));
         Assert.DoesNotContain(paths, p => p.Contains("node_modules", StringComparison.Ordinal));
         Assert.DoesNotContain("leak.py", paths);
@@ -238,7 +243,7 @@ public sealed class CodebaseScannerTests : IDisposable
         Write(root, ".env", SecretMarker);
         Write(root, "keys/deploy.key", SecretMarker);
         Write(root, ".gitignore", "*.log\n");
-        Write(root, "debug.log", "walk mode does not read .gitignore\n");
+        Write(root, "debug.log", SkippedMarker); // not a repository, but its .gitignore still says what is noise
         File.CreateSymbolicLink(Path.Combine(root, "hosts.json"), "/etc/hosts");
         Directory.CreateSymbolicLink(Path.Combine(root, "etc-link"), "/etc");
         Directory.CreateSymbolicLink(Path.Combine(root, "src-link"), Path.Combine(root, "src"));
@@ -247,7 +252,7 @@ public sealed class CodebaseScannerTests : IDisposable
 
         Assert.Equal("plain-app", snapshot.WorkspaceName);
         Assert.Equal(
-            [".gitignore", "debug.log", "package.json", "spec/service.spec.ts", "src/App/App.csproj", "src/App/Service.cs", "src/index.ts", "ui/Button.jsx"],
+            [".gitignore", "package.json", "spec/service.spec.ts", "src/App/App.csproj", "src/App/Service.cs", "src/index.ts", "ui/Button.jsx"],
             FilePaths(snapshot.FileTree).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(SkippedMarker, AllText(snapshot), StringComparison.Ordinal);
         Assert.DoesNotContain(SecretMarker, AllText(snapshot), StringComparison.Ordinal);
@@ -272,7 +277,7 @@ public sealed class CodebaseScannerTests : IDisposable
         Assert.Equal(new StructureSummary(false, false, false), snapshot.StructureSummary);
         Assert.Empty(snapshot.KeyConfigFiles);
         Assert.Equal(2, snapshot.FileCount);
-        Assert.Null(Find(snapshot.FileTree, "README.md").Lines);
+        Assert.Equal(1, Find(snapshot.FileTree, "README.md").Lines);
     }
 
     [Fact]

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The codebase view on a large repository, against the floor and a peer, on the same checkout:
+#   floor      `git ls-files` piped into `head -c 4096` (every tracked file's first 4 KiB read)
+#   cli        `buildlore codebase DIR --json` (a fresh process: start, JIT, full scan, JSON out)
+#   http first the first GET /llm/learning/codebase on a freshly started `buildlore serve` (full scan)
+#   http again 30 more requests on the same server, answered from the cache (p50, p90)
+#   repomix    `repomix DIR` with its defaults (Node 22; packs every file, counts tokens, checks secrets)
+# Each is run RUNS times (default 5; HTTP first scans and repomix 3 times) interleaved with the floor
+# so a busy machine weighs on all alike; medians are printed as Markdown rows for docs/performance.md.
+#
+#   bench/codebase-scan.sh REPO_DIR        e.g. a clone of github.com/tc39/test262 (56,970 files)
+#
+# REPOMIX_DIR (default /tmp/repomix-bench) holds `npm install node@22 repomix`; it is installed there
+# when missing. Set REPOMIX_RUNS=0 to skip repomix.
+set -euo pipefail
+repo=$(cd "${1:?usage: bench/codebase-scan.sh REPO_DIR}" && pwd)
+cd "$(dirname "$0")/.."
+runs=${RUNS:-5}
+http_runs=${HTTP_RUNS:-3}
+repomix_runs=${REPOMIX_RUNS:-3}
+repomix_dir=${REPOMIX_DIR:-/tmp/repomix-bench}
+work=$(mktemp -d)
+server=""
+cleanup() { [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet build -c Release src/BuildLore.Cli -v q -nologo >/dev/null
+cli=$PWD/src/BuildLore.Cli/bin/Release/net10.0/buildlore
+if [[ $repomix_runs -gt 0 && ! -f $repomix_dir/node_modules/repomix/bin/repomix.cjs ]]; then
+  mkdir -p "$repomix_dir"
+  (cd "$repomix_dir" && npm install --no-audit --no-fund node@22 repomix >/dev/null)
+fi
+node22=$repomix_dir/node_modules/node/bin/node
+repomix=$repomix_dir/node_modules/repomix/bin/repomix.cjs
+
+seconds() { # wall seconds of a command, output discarded
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+percentile() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }'; }
+floor() { (cd "$repo" && git ls-files -z | xargs -0 head -q -c 4096 >/dev/null); }
+
+files=$(cd "$repo" && git ls-files | wc -l)
+(cd "$repo" && git ls-files -z | xargs -0 cat >/dev/null) # warm the page cache for every tool alike
+
+for _ in $(seq 1 "$runs"); do
+  seconds floor >>"$work/floor"
+  seconds "$cli" codebase "$repo" --json >>"$work/cli"
+done
+"$cli" codebase "$repo" --json >"$work/view.json"
+
+port=$((20000 + RANDOM % 20000))
+for i in $(seq 1 "$http_runs"); do
+  seconds floor >>"$work/floor"
+  "$cli" serve --port "$port" --workspace "$repo" --data-dir "$work/data$i" >"$work/serve.out" 2>&1 &
+  server=$!
+  for _ in $(seq 1 300); do grep -q 'listening on' "$work/serve.out" && break; sleep 0.1; done
+  curl -sS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/llm/learning/codebase" >>"$work/http-first"
+  if [[ $i -eq $http_runs ]]; then
+    for _ in $(seq 1 30); do
+      curl -sS -o "$work/http.json" -w '%{time_total}\n' "http://127.0.0.1:$port/llm/learning/codebase" >>"$work/http-again"
+    done
+  fi
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+done
+
+for _ in $(seq 1 "$repomix_runs"); do
+  seconds floor >>"$work/floor"
+  seconds "$node22" "$repomix" "$repo" --quiet -o "$work/repomix-output.xml" >>"$work/repomix"
+done
+
+f=$(median <"$work/floor")
+row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
+echo "Repository: $repo ($files tracked files), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| measure | median | vs floor |"
+echo "|---|---|---|"
+row "floor: git ls-files + first 4 KiB of each file ($(wc -l <"$work/floor") runs)" "$(printf '%.2f s' "$f")" "1.0×"
+c=$(median <"$work/cli")
+row "buildlore codebase --json, fresh process ($runs runs)" "$(printf '%.2f s' "$c")" "$(awk -v a="$c" -v b="$f" 'BEGIN { printf "%.1f×", a / b }')"
+h=$(median <"$work/http-first")
+row "GET /llm/learning/codebase, first request after start ($http_runs servers)" "$(printf '%.2f s' "$h")" "$(awk -v a="$h" -v b="$f" 'BEGIN { printf "%.1f×", a / b }')"
+row "GET /llm/learning/codebase, cached, p50 of 30" "$(percentile 50 <"$work/http-again" | awk '{ printf "%.1f ms", $1 * 1000 }')" ""
+row "GET /llm/learning/codebase, cached, p90 of 30" "$(percentile 90 <"$work/http-again" | awk '{ printf "%.1f ms", $1 * 1000 }')" ""
+if [[ $repomix_runs -gt 0 ]]; then
+  r=$(median <"$work/repomix")
+  row "repomix $("$node22" "$repomix" --version) (defaults, $repomix_runs runs)" "$(printf '%.2f s' "$r")" "$(awk -v a="$r" -v b="$f" 'BEGIN { printf "%.1f×", a / b }')"
+fi
+echo
+echo "Response sizes: CLI JSON $(stat -c %s "$work/view.json") bytes, HTTP JSON $(stat -c %s "$work/http.json") bytes$([[ $repomix_runs -gt 0 ]] && echo ", repomix output $(stat -c %s "$work/repomix-output.xml") bytes")."
+echo "Token estimate: $(grep -o '"token_estimate":{[^}]*}' "$work/view.json")"

@@ -1,0 +1,202 @@
+using System.Text;
+using BuildLore.Core.Analysis.Redaction;
+
+namespace BuildLore.Core.Codebase;
+
+/// <summary>A visible file as the scan measured it: size, lines (null when binary) and estimated o200k tokens.</summary>
+public sealed record IndexedFile(string Path, long Size, long? Lines, bool Binary)
+{
+    public long? Tokens { get; init; }
+}
+
+/// <summary>How the token figures were obtained, so a client knows how far to trust them.</summary>
+/// <param name="Encoding">The tokenizer's encoding.</param>
+/// <param name="Method"><see cref="Counted"/> or <see cref="Sampled"/>.</param>
+/// <param name="FilesCounted">How many files went through the tokenizer.</param>
+/// <param name="BytesCounted">How many bytes of them it read.</param>
+public sealed record TokenEstimate(string Encoding, string Method, int FilesCounted, long BytesCounted)
+{
+    /// <summary>Every text file tokenized (its first 64 KiB; larger files scaled by size).</summary>
+    public const string Counted = "counted";
+
+    /// <summary>A spread sample of files per extension tokenized; the others estimated from their size at their extension's rate.</summary>
+    public const string Sampled = "sampled";
+}
+
+/// <summary>
+/// Everything a scan learned about a workspace's visible files. Views of it (the whole workspace, or the
+/// files some globs select) are cheap to build, so a server keeps one index and answers every view from it.
+/// </summary>
+public sealed class CodebaseIndex
+{
+    private const int PreviewReadBytes = 4 * 1024;
+    private readonly string _root;
+    private readonly string _realRoot;
+    private readonly CodebaseScanOptions _options;
+
+    internal CodebaseIndex(string root, IReadOnlyList<IndexedFile> files, TokenEstimate tokens, CodebaseScanOptions options)
+    {
+        _root = root;
+        _realRoot = CodebaseScanner.RealPath(root) ?? root;
+        _options = options;
+        Files = files;
+        Tokens = tokens;
+        WorkspaceName = Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar));
+    }
+
+    public string WorkspaceName { get; }
+
+    /// <summary>The visible files, sorted by path.</summary>
+    public IReadOnlyList<IndexedFile> Files { get; }
+
+    public TokenEstimate Tokens { get; }
+
+    /// <summary>
+    /// The view of the files <paramref name="filter"/> keeps (all when null): tree, key configuration
+    /// files, source previews and project facts. Previews and configuration text are read now, and
+    /// redacted like build logs.
+    /// </summary>
+    public CodebaseSnapshot Snapshot(CodebaseFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var files = Files;
+        if (filter is not null)
+        {
+            var kept = filter.Apply([.. Files.Select(f => f.Path)]).ToHashSet(StringComparer.Ordinal);
+            files = [.. Files.Where(f => kept.Contains(f.Path))];
+        }
+
+        var rootNode = new DirectoryBuilder(WorkspaceName);
+        var keyConfigs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var lists = new Dictionary<CodebaseScanner.FileKind, List<SourceFile>>
+        {
+            [CodebaseScanner.FileKind.Backend] = [],
+            [CodebaseScanner.FileKind.Frontend] = [],
+            [CodebaseScanner.FileKind.Test] = [],
+        };
+        var seen = new HashSet<CodebaseScanner.FileKind>();
+        var languages = new Dictionary<string, long>(StringComparer.Ordinal);
+        var listed = 0;
+        long totalTokens = 0;
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            totalTokens += file.Tokens ?? 0;
+            if (listed < _options.MaxTreeEntries)
+            {
+                rootNode.Add(file.Path.Split('/'), file);
+                listed++;
+            }
+
+            if (file.Binary)
+            {
+                continue;
+            }
+
+            if (CodebaseScanner.IsKeyConfig(file.Path) && keyConfigs.Count < _options.MaxConfigFiles)
+            {
+                keyConfigs[file.Path] = ReadRedacted(file.Path, _options.MaxConfigFileChars * 4L, _options.MaxConfigFileChars);
+            }
+
+            var kind = CodebaseScanner.Classify(file.Path);
+            if (kind == CodebaseScanner.FileKind.Other)
+            {
+                continue;
+            }
+
+            var language = Languages.Of(file.Path);
+            languages[language] = languages.GetValueOrDefault(language) + (file.Lines ?? 0);
+            seen.Add(kind);
+            if (lists[kind].Count < _options.MaxSourceFiles)
+            {
+                var preview = ReadRedacted(file.Path, PreviewReadBytes, CodebaseScanner.PreviewLength);
+                lists[kind].Add(new SourceFile(Path.GetFileName(file.Path), file.Path, file.Lines ?? 0, preview));
+            }
+        }
+
+        return new CodebaseSnapshot(
+            WorkspaceName,
+            rootNode.Build(),
+            files.Count > listed,
+            keyConfigs,
+            lists[CodebaseScanner.FileKind.Backend],
+            lists[CodebaseScanner.FileKind.Frontend],
+            lists[CodebaseScanner.FileKind.Test],
+            new StructureSummary(seen.Contains(CodebaseScanner.FileKind.Backend), seen.Contains(CodebaseScanner.FileKind.Frontend), seen.Contains(CodebaseScanner.FileKind.Test)),
+            files.Count)
+        {
+            TotalTokens = totalTokens,
+            TokenEstimate = Tokens,
+            Facts = ProjectFactsReader.Read(keyConfigs, files.Select(f => f.Path), languages),
+        };
+    }
+
+    /// <summary>
+    /// The first <paramref name="maxChars"/> characters of a file with secrets masked line by line
+    /// (before cutting, so a secret that straddles the cut is still masked); empty when the file is
+    /// gone or now leads outside the workspace.
+    /// </summary>
+    private string ReadRedacted(string relative, long maxBytes, int maxChars)
+    {
+        var full = Path.Combine(_root, relative);
+        try
+        {
+            // Empty files have nothing to show, and FIFOs (which report no size) would block the open.
+            if (!CodebaseScanner.IsInsideRoot(_realRoot, full) || new FileInfo(full).Length == 0)
+            {
+                return "";
+            }
+
+            using var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var buffer = new byte[Math.Min(maxBytes, RandomAccess.GetLength(handle))];
+            var read = RandomAccess.Read(handle, buffer, 0);
+            var text = Encoding.UTF8.GetString(buffer, 0, read);
+            var redactor = new StreamingRedactor();
+            var result = new StringBuilder(Math.Min(text.Length, maxChars + 256));
+            for (var position = 0; position < text.Length && result.Length < maxChars;)
+            {
+                var newline = text.IndexOf('\n', position);
+                var next = newline < 0 ? text.Length : newline + 1;
+                var lineEnd = newline < 0 ? text.Length : newline > position && text[newline - 1] == '\r' ? newline - 1 : newline;
+                result.Append(redactor.Redact(text[position..lineEnd])).Append(text, lineEnd, next - lineEnd);
+                position = next;
+            }
+
+            return result.Length <= maxChars ? result.ToString() : result.ToString(0, maxChars);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    private sealed class DirectoryBuilder(string name)
+    {
+        private readonly SortedDictionary<string, DirectoryBuilder> _directories = new(StringComparer.Ordinal);
+        private readonly List<FileTreeNode> _files = [];
+
+        public void Add(ReadOnlySpan<string> segments, IndexedFile file)
+        {
+            if (segments.Length == 1)
+            {
+                _files.Add(new FileTreeNode(segments[0], FileTreeNode.FileType, file.Size, file.Lines, null) { Tokens = file.Tokens });
+                return;
+            }
+
+            if (!_directories.TryGetValue(segments[0], out var child))
+            {
+                child = new DirectoryBuilder(segments[0]);
+                _directories.Add(segments[0], child);
+            }
+
+            child.Add(segments[1..], file);
+        }
+
+        public FileTreeNode Build()
+        {
+            var children = new List<FileTreeNode>(_directories.Count + _files.Count);
+            children.AddRange(_directories.Values.Select(d => d.Build()));
+            children.AddRange(_files.OrderBy(f => f.Name, StringComparer.Ordinal));
+            return new FileTreeNode(name, FileTreeNode.DirectoryType, null, null, children) { Tokens = children.Sum(c => c.Tokens ?? 0) };
+        }
+    }
+}
