@@ -38,8 +38,9 @@ internal sealed class LineBlock : IDisposable
     // A line with none of these cannot start a diagnostic, so most lines of a log cost two vectorized
     // searches and nothing else. SearchValues stays vectorized up to about eight values, hence two
     // sets: the words tools label problems with, and markers of formats that use no such word.
-    internal static readonly SearchValues<string> Labels = SearchValues.Create(
-        ["error", "warning", "fail", "fatal", "panic", "exception", "traceback", "timeout"], StringComparison.OrdinalIgnoreCase);
+    private static readonly string[] LabelWords = ["error", "warning", "fail", "fatal", "panic", "exception", "traceback", "timeout"];
+
+    internal static readonly SearchValues<string> Labels = SearchValues.Create(LabelWords, StringComparison.OrdinalIgnoreCase);
 
     internal static readonly SearchValues<string> Markers = SearchValues.Create(
         ["undefined reference", "multiple definition", ".go:", "Killed", "Segmentation fault", "No space left", "timed out", "not ok", "ERR!"], StringComparison.Ordinal);
@@ -150,7 +151,68 @@ internal sealed class LineBlock : IDisposable
 
     /// <summary>True when a line has a keyword; the general path asks this of a cleaned line.</summary>
     public static bool HasKeyword(ReadOnlySpan<char> line) =>
-        line.IndexOfAny(Labels) >= 0 || line.IndexOfAny(Markers) >= 0 || line.IndexOfAny(Symbols) >= 0;
+        HasLabel(line) || line.IndexOfAny(Markers) >= 0 || line.IndexOfAny(Symbols) >= 0;
+
+    /// <summary>True when a label word stands in the line as a label can, not only inside an identifier or a flag.</summary>
+    public static bool HasLabel(ReadOnlySpan<char> line)
+    {
+        var from = 0;
+        while (from < line.Length)
+        {
+            var found = line[from..].IndexOfAny(Labels);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            if (IsLabelAt(line, from + found))
+            {
+                return true;
+            }
+
+            from += found + 1;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the label word found at <paramref name="index"/> can label a problem. It cannot when it
+    /// is only part of a longer name: after a letter or digit in lower case (<c>-Werror=format</c>,
+    /// <c>noerror</c>), between underscores (<c>test_error_handling</c>), or as the capitalized first
+    /// word of a PascalCase name (<c>ErrorHandler.cs</c>). A capitalized word after letters still counts
+    /// (<c>TypeError</c>, <c>NullPointerException</c>, <c>ComparisonFailure</c>): that is how
+    /// exceptions are named.
+    /// </summary>
+    internal static bool IsLabelAt(ReadOnlySpan<char> line, int index)
+    {
+        var length = 0;
+        foreach (var word in LabelWords)
+        {
+            if (line[index..].StartsWith(word, StringComparison.OrdinalIgnoreCase))
+            {
+                length = word.Length;
+                break;
+            }
+        }
+
+        var before = index > 0 ? line[index - 1] : ' ';
+        var after = index + length < line.Length ? line[index + length] : ' ';
+        var first = line[index];
+        if (char.IsAsciiLetterOrDigit(before) && char.IsAsciiLetterLower(first))
+        {
+            return false;
+        }
+
+        if (before == '_' && after == '_')
+        {
+            return false;
+        }
+
+        return !(char.IsAsciiLetterUpper(first) && char.IsAsciiLetterUpper(after) && IsLower(line.Slice(index + 1, length - 1)));
+    }
+
+    private static bool IsLower(ReadOnlySpan<char> text) => !text.ContainsAnyExceptInRange('a', 'z');
 
     /// <summary>Lines without a keyword that can still open a block: eslint's file header, gfortran's location, pytest's sections, Gradle's report.</summary>
     public static bool MayStartBlock(ReadOnlySpan<char> line)
@@ -190,7 +252,24 @@ internal sealed class LineBlock : IDisposable
         private int _control = -1;
 
         public bool Keyword(int start, int length) =>
-            Within(ref _label, Labels, start, length) | Marker(start, length) | Within(ref _symbol, Symbols, start, length);
+            Label(start, length) | Marker(start, length) | Within(ref _symbol, Symbols, start, length);
+
+        /// <summary>A label word in the line that stands as a label (see <see cref="IsLabelAt"/>); those inside names are passed over.</summary>
+        private bool Label(int start, int length)
+        {
+            while (Within(ref _label, Labels, start, length))
+            {
+                if (IsLabelAt(_block.Slice(start, length), _label - start))
+                {
+                    return true;
+                }
+
+                var found = _block[(_label + 1)..].IndexOfAny(Labels);
+                _label = found < 0 ? int.MaxValue : _label + 1 + found;
+            }
+
+            return false;
+        }
 
         public bool Marker(int start, int length) => Within(ref _marker, Markers, start, length);
 
