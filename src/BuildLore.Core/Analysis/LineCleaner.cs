@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -17,8 +18,20 @@ public static partial class LineCleaner
     public static bool NeedsCleaning(ReadOnlySpan<char> line) => line.IndexOfAny(ControlCharacters) >= 0 || HasTimestamp(line);
 
     /// <summary>True when the line may start with a CI timestamp (<c>2026-01-01T00:00:00...</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool HasTimestamp(ReadOnlySpan<char> line) =>
         line.Length > 28 && line[4] == '-' && line[10] == 'T' && char.IsAsciiDigit(line[0]);
+
+    /// <summary>The length of the CI timestamp (and the space after it) that starts the line; 0 when none does.</summary>
+    public static int TimestampLength(ReadOnlySpan<char> line)
+    {
+        foreach (var match in Timestamp().EnumerateMatches(line))
+        {
+            return match.Length;
+        }
+
+        return 0;
+    }
 
     public static string Clean(string line)
     {

@@ -60,6 +60,51 @@ public sealed class LineBlockTests
         }
     }
 
+    [Fact]
+    public void Newlines_FindsEveryNewlineAsIndexOfDoes()
+    {
+        var random = new Random(11);
+        for (var round = 0; round < 300; round++)
+        {
+            var text = new string([.. Enumerable.Range(0, random.Next(0, 400)).Select(_ => random.Next(6) == 0 ? '\n' : (char)random.Next(32, 0x3000))]);
+            var expected = new List<int>();
+            for (var i = text.IndexOf('\n'); i >= 0; i = text.IndexOf('\n', i + 1))
+            {
+                expected.Add(i);
+            }
+
+            var found = new List<int>();
+            var newlines = new Newlines(text);
+            for (var next = newlines.Next(); next < text.Length; next = newlines.Next())
+            {
+                found.Add(next);
+            }
+
+            Assert.Equal(expected, found);
+        }
+    }
+
+    [Fact]
+    public void Scan_TakesACiTimestampOffItsLine()
+    {
+        using var block = BlockOf("2026-11-25T10:00:00.1234567Z src/app.c:3:1: error: expected ';'\r\n2026-11-25T10:00:01Z Build succeeded.\n");
+
+        Assert.Equal("src/app.c:3:1: error: expected ';'", block.LineText(0).ToString());
+        Assert.True(block[0].Flags.HasFlag(LineFlags.Keyword));
+        Assert.Equal("Build succeeded.", block.LineText(1).ToString());
+        Assert.Equal(LineFlags.None, block[1].Flags);
+    }
+
+    [Theory]
+    [InlineData("    0 Error(s)", true)]
+    [InlineData("    12 Warning(s)", true)]
+    [InlineData("0 Error(s)", true)]
+    [InlineData("    Error(s)", false)]
+    [InlineData("    x Error(s)", false)]
+    [InlineData("Program.cs(1,1): error CS1002: 2 Error(s)", false)]
+    public void IsSummaryCount_KnowsMsBuildsClosingCounts(string line, bool expected) =>
+        Assert.Equal(expected, BuildLore.Core.Analysis.Parsers.MsBuildParser.IsSummaryCount(line));
+
     private static LineFlags FlagsOfScanned(string line)
     {
         using var block = BlockOf("first\n" + line + "\nlast\n");

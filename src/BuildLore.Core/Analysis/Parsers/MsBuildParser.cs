@@ -26,7 +26,17 @@ internal sealed partial class MsBuildParser : ToolParser
             return true;
         }
 
-        if (!hasKeyword || !MayMatch(line))
+        if (!hasKeyword)
+        {
+            return false;
+        }
+
+        if (IsSummaryCount(line))
+        {
+            return true; // "    0 Error(s)": the build's closing count, which no other parser reads either
+        }
+
+        if (!MayMatch(line))
         {
             return false;
         }
@@ -81,6 +91,16 @@ internal sealed partial class MsBuildParser : ToolParser
         }
 
         return false;
+    }
+
+    /// <summary>MSBuild's closing counts, <c>    3 Warning(s)</c> and <c>    0 Error(s)</c>.</summary>
+    internal static bool IsSummaryCount(ReadOnlySpan<char> line)
+    {
+        var word = line.EndsWith(" Error(s)", StringComparison.Ordinal) ? " Error(s)".Length
+            : line.EndsWith(" Warning(s)", StringComparison.Ordinal) ? " Warning(s)".Length
+            : 0;
+        var count = line[..^word].TrimStart();
+        return word > 0 && count.Length > 0 && !count.ContainsAnyExceptInRange('0', '9');
     }
 
     // Every form this parser knows has one of these; most lines have none, and skip the regexes.
