@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 
@@ -21,14 +22,23 @@ internal static class ChunkCodec
             return null;
         }
 
-        var utf8 = Encoding.UTF8.GetBytes(text);
-        using var packed = new MemoryStream(utf8.Length / 8);
-        using (var deflate = new DeflateStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+        // The UTF-8 form is only an intermediate: a pooled buffer keeps megabyte chunks off the large object heap.
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
         {
-            deflate.Write(utf8);
-        }
+            var length = Encoding.UTF8.GetBytes(text, utf8);
+            using var packed = new MemoryStream(length / 8);
+            using (var deflate = new DeflateStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                deflate.Write(utf8, 0, length);
+            }
 
-        return packed.ToArray();
+            return packed.ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
+        }
     }
 
     /// <summary>The chunk's text: <paramref name="text"/> itself, or <paramref name="packed"/> decompressed.</summary>

@@ -27,6 +27,11 @@ public sealed class BuildLogWriter : IAsyncDisposable
     private readonly string _buildId;
     private readonly ArrayBufferWriter<char> _pending = new();
     private Task _storing = Task.CompletedTask;
+    // Bulk uploads only: the chunks in flight, each redacted, then analyzed and stored, on other threads.
+    private Task<string> _redacting = Task.FromResult("");
+    private Task _analyzing = Task.CompletedTask;
+    private Task _chunkBeforeLast = Task.CompletedTask;
+    private readonly ArrayBufferWriter<char> _redacted = new();
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly LogAnalyzer _analyzer;
     private readonly CancellationTokenSource _stop = new();
@@ -47,10 +52,12 @@ public sealed class BuildLogWriter : IAsyncDisposable
     /// <summary>A writer for one build's log.</summary>
     /// <remarks>
     /// The defaults suit live builds: a chunk is stored once 64 K characters gather, before
-    /// <see cref="WriteAsync"/> returns. A bulk upload passes a larger <paramref name="flushThreshold"/>
-    /// (fewer, bigger commits) and <paramref name="overlapStores"/>: each chunk is then stored on another
-    /// thread while the next is redacted and analyzed, and only <see cref="FlushAsync"/> and
-    /// <see cref="CompleteAsync"/> wait for the stores to finish.
+    /// <see cref="WriteAsync(ReadOnlyMemory{char}, CancellationToken)"/> returns, and the analysis keeps up line by line. A bulk upload passes a
+    /// larger <paramref name="flushThreshold"/> (fewer, bigger commits) and <paramref name="overlapStores"/>:
+    /// each chunk is then redacted, analyzed and stored on other threads, in order, while the next one
+    /// is read, and only <see cref="FlushAsync"/>, <see cref="CompleteAsync"/> and
+    /// <see cref="GetAnalysisAsync"/> wait for them. The text waiting there is not yet redacted, but it
+    /// is never stored or analyzed before it is.
     /// </remarks>
     public BuildLogWriter(IBuildStore store, string buildId, string? workspaceRoot = null, SecretRedactor? redactor = null, AnalysisRules? rules = null,
         int flushThreshold = DefaultFlushThreshold, bool overlapStores = false)
@@ -64,20 +71,23 @@ public sealed class BuildLogWriter : IAsyncDisposable
         _periodicFlush = FlushPeriodicallyAsync(_stop.Token);
     }
 
-    public async Task WriteAsync(string text, CancellationToken cancellationToken = default)
+    public Task WriteAsync(string text, CancellationToken cancellationToken = default) => WriteAsync(text.AsMemory(), cancellationToken);
+
+    /// <summary>Writes the next piece of the log; pieces may split lines anywhere. The text is copied before this returns.</summary>
+    public async Task WriteAsync(ReadOnlyMemory<char> text, CancellationToken cancellationToken = default)
     {
         // Taken before waiting for the lock: the time the text arrived, not the time it was stored.
         var receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // PostgreSQL text cannot hold NUL; binary junk in a log must not lose the rest of it.
-        if (text.Contains('\0', StringComparison.Ordinal))
+        if (text.Span.Contains('\0'))
         {
-            text = text.Replace('\0', '\uFFFD');
+            text = text.ToString().Replace('\0', '\uFFFD').AsMemory();
         }
 
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            AcceptLocked(text, receivedAt);
+            AcceptLocked(text.Span, receivedAt);
             if (_pending.WrittenCount >= _flushThreshold)
             {
                 await FlushLockedAsync(cancellationToken, wait: !_overlapStores).ConfigureAwait(false);
@@ -141,6 +151,12 @@ public sealed class BuildLogWriter : IAsyncDisposable
         }
 
         _atLineStart = true;
+        if (_overlapStores)
+        {
+            _pending.Write(lines); // redacted with its chunk
+            return;
+        }
+
         var start = _pending.WrittenCount;
         Redactions += _redactor.RedactLines(lines, _pending);
         _analyzer.Append(_pending.WrittenSpan[start..]);
@@ -150,8 +166,13 @@ public sealed class BuildLogWriter : IAsyncDisposable
     {
         var line = _line.ToString();
         _line.Clear();
-        var redacted = _redactor.Redact(line, out var count);
-        Redactions += count;
+        var redacted = line;
+        if (!_overlapStores)
+        {
+            redacted = _redactor.Redact(line, out var count);
+            Redactions += count;
+        }
+
         if (_atLineStart)
         {
             _pendingTimes.Add(_lineStartedAt);
@@ -165,7 +186,10 @@ public sealed class BuildLogWriter : IAsyncDisposable
             _pending.Write("\n".AsSpan());
         }
 
-        _analyzer.Append(_pending.WrittenSpan[start..]);
+        if (!_overlapStores)
+        {
+            _analyzer.Append(_pending.WrittenSpan[start..]);
+        }
     }
 
     /// <summary>Stores everything written so far.</summary>
@@ -188,6 +212,7 @@ public sealed class BuildLogWriter : IAsyncDisposable
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await _analyzing.ConfigureAwait(false);
             return _analyzer.Complete(succeeded);
         }
         finally
@@ -210,18 +235,65 @@ public sealed class BuildLogWriter : IAsyncDisposable
             var times = LineTimes.PerLine(_pendingTimes);
             _pending.ResetWrittenCount();
             _pendingTimes.Clear();
-            // One write at a time, in order. Overlapped, the next block is redacted and analyzed while this
-            // one is stored on another thread (SQLite's driver works synchronously even when called async).
-            await _storing.ConfigureAwait(false);
-            _storing = _overlapStores
-                ? Task.Run(() => _store.AppendLogAsync(_buildId, text, times, cancellationToken), cancellationToken)
-                : _store.AppendLogAsync(_buildId, text, times, cancellationToken);
+            if (_overlapStores)
+            {
+                await QueueChunkAsync(text, times, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // One write at a time, in order.
+                await _storing.ConfigureAwait(false);
+                _storing = _store.AppendLogAsync(_buildId, text, times, cancellationToken);
+            }
         }
 
         if (wait)
         {
             await _storing.ConfigureAwait(false);
+            await _analyzing.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A bulk chunk's way: redacted (one chunk at a time, in order, as the redactor keeps state across
+    /// lines), then analyzed and stored side by side (SQLite's driver works synchronously even when
+    /// called async), each stage after the same stage of the chunk before. The chunk before the last
+    /// must be done before another is queued, so at most two are in flight. A failure anywhere fails
+    /// every later stage and surfaces at the next flush.
+    /// </summary>
+    private async Task QueueChunkAsync(string raw, LineTimes times, CancellationToken cancellationToken)
+    {
+        await _chunkBeforeLast.ConfigureAwait(false);
+        var previousRedaction = _redacting;
+        var previousAnalysis = _analyzing;
+        var previousStore = _storing;
+        var redacting = Task.Run(async () =>
+        {
+            await previousRedaction.ConfigureAwait(false);
+            return RedactChunk(raw);
+        }, cancellationToken);
+        _analyzing = Task.Run(async () =>
+        {
+            var text = await redacting.ConfigureAwait(false);
+            await previousAnalysis.ConfigureAwait(false);
+            _analyzer.Append(text);
+        }, cancellationToken);
+        _storing = Task.Run(async () =>
+        {
+            var text = await redacting.ConfigureAwait(false);
+            await previousStore.ConfigureAwait(false);
+            await _store.AppendLogAsync(_buildId, text, times, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+        _redacting = redacting;
+        _chunkBeforeLast = Task.WhenAll(previousAnalysis, previousStore);
+    }
+
+    private string RedactChunk(string raw)
+    {
+        _redacted.ResetWrittenCount();
+        var count = _redactor.RedactLines(raw, _redacted);
+        Redactions += count;
+        return count == 0 ? raw : new string(_redacted.WrittenSpan);
     }
 
     private async Task FlushPeriodicallyAsync(CancellationToken stop)

@@ -271,7 +271,7 @@ internal static class IngestApi
             int read;
             while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken)) > 0)
             {
-                await writer.WriteAsync(new string(buffer, 0, read), cancellationToken);
+                await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);

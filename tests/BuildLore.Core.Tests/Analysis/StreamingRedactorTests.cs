@@ -163,4 +163,30 @@ public class StreamingRedactorTests
             Assert.Equal(oneByOne.InPrivateKeyBlock, block.InPrivateKeyBlock);
         }
     }
+
+    [Fact]
+    public void TriggerPieces_CoverEveryTrigger()
+    {
+        // The search across lines looks for pieces of the triggers; a trigger without a piece would let its secrets through.
+        foreach (var trigger in SecretRedactor.AllTriggers)
+        {
+            Assert.True(
+                SecretRedactor.TriggerPieces.Any(piece => trigger.Contains(piece, StringComparison.OrdinalIgnoreCase)),
+                $"no piece of '{trigger}' is searched for");
+        }
+    }
+
+    [Theory]
+    [InlineData("Compiling tokio v1.40.0\nexport TOKEN=abcdef1234567890abcdef\n")]
+    [InlineData("PASSED tests/test_api.py::test_login\nDB_PASSWORD=hunter2hunter2\n")]
+    [InlineData("tests/test_api.py broken pipe\ncurl https://bot:s3cr3tpass@example.com/x\n")]
+    public void RedactLines_FindsTheSecretAfterLinesWithOnlyPiecesOfTriggers(string text)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<char>();
+        var count = new StreamingRedactor().RedactLines(text, output);
+
+        Assert.Equal(1, count);
+        Assert.Contains("***", new string(output.WrittenSpan), StringComparison.Ordinal);
+        Assert.Equal(text.Split('\n')[0], new string(output.WrittenSpan).Split('\n')[0]);
+    }
 }

@@ -80,6 +80,60 @@ public class BuildLogWriterTests
         await writer.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData(Fixtures.DotnetWarningAndError)]
+    [InlineData(Fixtures.GccLinkError)]
+    public async Task OverlappedStores_RedactAndAnalyzeAsTheLiveWriterDoes(string fixture)
+    {
+        // A secret in every few lines, split across writes and chunks anywhere.
+        var log = string.Concat(Enumerable.Repeat(Fixtures.Read(fixture), 3).SelectMany(text => text.Split('\n')).Select((line, i) => i % 7 == 3 ? $"export API_TOKEN=ghp_{new string('x', 36)} {line}\n" : line + "\n"));
+        var live = new RecordingStore();
+        var bulk = new RecordingStore { Delay = TimeSpan.FromMilliseconds(2) };
+        var liveWriter = new BuildLogWriter(live.Store, BuildId);
+        var bulkWriter = new BuildLogWriter(bulk.Store, BuildId, flushThreshold: 100, overlapStores: true);
+        var random = new Random(3);
+        for (var offset = 0; offset < log.Length;)
+        {
+            var size = Math.Min(random.Next(1, 300), log.Length - offset);
+            await liveWriter.WriteAsync(log.Substring(offset, size));
+            await bulkWriter.WriteAsync(log.AsMemory(offset, size));
+            offset += size;
+        }
+
+        await liveWriter.CompleteAsync();
+        await bulkWriter.CompleteAsync();
+
+        Assert.True(bulk.Appends.Count > 3, $"{bulk.Appends.Count} chunks");
+        Assert.DoesNotContain("ghp_", bulk.Text, StringComparison.Ordinal);
+        Assert.Equal(live.Text, bulk.Text);
+        Assert.Equal(liveWriter.Redactions, bulkWriter.Redactions);
+        Assert.True(bulkWriter.Redactions > 0);
+        var expected = await liveWriter.GetAnalysisAsync(false);
+        var actual = await bulkWriter.GetAnalysisAsync(false);
+        Assert.Equal(expected.TotalLines, actual.TotalLines);
+        Assert.Equal(expected.Diagnostics.Select(d => d.Display()), actual.Diagnostics.Select(d => d.Display()));
+    }
+
+    [Fact]
+    public async Task OverlappedStores_AFailedStoreSurfacesAndNothingAfterItIsStored()
+    {
+        var store = new RecordingStore { FailAfter = 2 };
+        var writer = new BuildLogWriter(store.Store, BuildId, flushThreshold: 100, overlapStores: true);
+
+        var failure = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await writer.WriteAsync(string.Concat(Enumerable.Range(0, 10).Select(n => $"chunk {i} line {n}\n")));
+            }
+
+            await writer.CompleteAsync();
+        });
+
+        Assert.Equal("disk full", failure.Message);
+        Assert.Equal(2, store.Appends.Count);
+    }
+
     [Fact]
     public async Task DisposeAsync_StoresWhatIsLeft()
     {
@@ -251,6 +305,9 @@ public class BuildLogWriterTests
 
         public TimeSpan Delay { get; init; }
 
+        /// <summary>After this many appends, every further one fails.</summary>
+        public int FailAfter { get; init; } = int.MaxValue;
+
         public IReadOnlyList<(string BuildId, string Text, LineTimes? Times)> Appends
         {
             get
@@ -273,6 +330,11 @@ public class BuildLogWriterTests
 
             lock (_lock)
             {
+                if (_appends.Count >= FailAfter)
+                {
+                    throw new IOException("disk full");
+                }
+
                 _appends.Add((id, text, times));
             }
         }

@@ -92,8 +92,16 @@ public sealed class StreamingRedactor
 
             var length = lines[lineStart..].IndexOf('\n');
             var end = length < 0 ? lines.Length : lineStart + length;
-            output.Write(Redact(lines[lineStart..end].ToString(), out var count).AsSpan());
-            redactions += count;
+            var line = lines[lineStart..end];
+            if (InPrivateKeyBlock || _redactor.MayHoldSecret(line))
+            {
+                output.Write(Redact(line.ToString(), out var count).AsSpan());
+                redactions += count;
+            }
+            else
+            {
+                output.Write(line); // only a piece of a trigger, inside another word
+            }
             if (end < lines.Length)
             {
                 output.Write("\n".AsSpan());
