@@ -11,16 +11,16 @@ sizes=("$@")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The CLI as it is installed for use: published ReadyToRun, so its code is compiled ahead of time
-# rather than by the JIT while the measured run goes on.
-dotnet publish src/BuildLore.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/cli" -v q -nologo >/dev/null
+# The CLI as users install it (./install.sh), so its code is compiled ahead of time rather than by
+# the JIT while the measured run goes on.
+source bench/installed-cli.sh
+installed_cli "$work/install"
 dotnet build -c Release bench/BuildLore.Bench -v q -nologo >/dev/null
-cli="$work/cli/buildlore"
 gen=bench/BuildLore.Bench/bin/Release/net10.0/BuildLore.Bench
 
-measure() { # prints "seconds max_rss_kb" of the best of 3 runs
+measure() { # prints "seconds max_rss_kb" of the best of 5 runs
   local best_s="" best_kb=""
-  for _ in 1 2 3; do
+  for _ in 1 2 3 4 5; do
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out"
     read -r s kb <"$work/time"
     if [[ -z $best_s ]] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; best_kb=$kb; fi
@@ -28,7 +28,7 @@ measure() { # prints "seconds max_rss_kb" of the best of 3 runs
   echo "$best_s $best_kb"
 }
 
-echo "| log | tool | wall time (best of 3) | throughput | peak RSS |"
+echo "| log | tool | wall time (best of 5) | throughput | peak RSS |"
 echo "|---|---|---|---|---|"
 for mb in "${sizes[@]}"; do
   log="$work/build-$mb.log"

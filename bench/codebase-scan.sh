@@ -24,8 +24,8 @@ server=""
 cleanup() { [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-dotnet build -c Release src/BuildLore.Cli -v q -nologo >/dev/null
-cli=$PWD/src/BuildLore.Cli/bin/Release/net10.0/buildlore
+source bench/installed-cli.sh
+installed_cli "$work/install"
 if [[ $repomix_runs -gt 0 && ! -f $repomix_dir/node_modules/repomix/bin/repomix.cjs ]]; then
   mkdir -p "$repomix_dir"
   (cd "$repomix_dir" && npm install --no-audit --no-fund node@22 repomix >/dev/null)

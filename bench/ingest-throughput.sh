@@ -7,12 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mb=${1:-200}
 work=$(mktemp -d)
-# The CLI as it is installed for use: published ReadyToRun, so its code is compiled ahead of time
-# rather than by the JIT while the measured run goes on.
-dotnet publish src/BuildLore.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/cli" -v q -nologo >/dev/null
+# The CLI as users install it (./install.sh), so its code is compiled ahead of time rather than by
+# the JIT while the measured run goes on.
+source bench/installed-cli.sh
+installed_cli "$work/install"
 dotnet build -c Release bench/BuildLore.Bench -v q -nologo >/dev/null
 bench/BuildLore.Bench/bin/Release/net10.0/BuildLore.Bench generate-log "$work/build.log" "$mb"
-"$work/cli/buildlore" serve --port 0 --workspace "$work" --data-dir "$work/data" >"$work/serve.out" 2>&1 &
+"$cli" serve --port 0 --workspace "$work" --data-dir "$work/data" >"$work/serve.out" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do grep -q 'listening on' "$work/serve.out" && break; sleep 0.1; done

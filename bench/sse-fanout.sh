@@ -11,9 +11,10 @@ followers=${2:-100}
 runs=${3:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dotnet build -c Release src/BuildLore.Cli -v q -nologo >/dev/null
+source bench/installed-cli.sh
+installed_cli "$work/install"
 dotnet build -c Release bench/BuildLore.Bench -v q -nologo >/dev/null
 bench=bench/BuildLore.Bench/bin/Release/net10.0/BuildLore.Bench
 "$bench" generate-log "$work/build.log" "$mb"
-"$bench" sse-fanout --server src/BuildLore.Cli/bin/Release/net10.0/buildlore --log "$work/build.log" \
+"$bench" sse-fanout --server "$cli" --log "$work/build.log" \
   --followers "0,$followers" --runs "$runs"
