@@ -20,6 +20,7 @@ internal static class LineBlockPipeline
         using var blocks = new BlockingCollection<Task<LineBlock>>(BlocksInFlight);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reader = Task.Factory.StartNew(() => Produce(input, maxLineLength, blocks, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var failed = false;
         try
         {
             foreach (var scanning in blocks.GetConsumingEnumerable(stop.Token))
@@ -30,15 +31,20 @@ internal static class LineBlockPipeline
         }
         catch
         {
+            failed = true;
             stop.Cancel(); // the reader must not wait for room that will never come
             throw;
         }
         finally
         {
-            // Surface the reader's own failure (an I/O error, a cancellation) rather than a short analysis.
+            // Surface the reader's own failure (an I/O error, a cancellation) rather than a short analysis;
+            // when this side failed first, the reader only stopped because it was told to.
             try
             {
                 reader.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (failed)
+            {
             }
             finally
             {

@@ -182,6 +182,42 @@ public sealed class AnalyzerRobustnessTests
         Assert.Throws<IOException>(() => analyzer.Read(stream));
     }
 
+    [Fact]
+    public void Read_Cancelled_StopsPromptlyWithTheCancellation()
+    {
+        // An endless log: only the cancellation can end the read.
+        using var stream = new EndlessLogStream();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => new LogAnalyzer().Read(stream, cancel.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+    }
+
+    private sealed class EndlessLogStream : Stream
+    {
+        private static readonly byte[] Lines = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 1000).Select(i => $"src/a.c:{i}:1: error: expected ';'\n")));
+        private int _at;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(count, Lines.Length - _at);
+            Array.Copy(Lines, _at, buffer, offset, n);
+            _at = (_at + n) % Lines.Length;
+            return n;
+        }
+    }
+
     /// <summary>
     /// Logs are concatenations of tools' outputs: a block one parser opens must never swallow what
     /// the next tool reports, nor merge it into its own. Every diagnostic a log yields alone, it also
