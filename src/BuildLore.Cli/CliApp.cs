@@ -16,9 +16,16 @@ public static class CliApp
         return app.RunAsync(args);
     }
 
+    /// <summary>The version <c>buildlore --version</c> prints: the assembly's informational version, without the source hash.</summary>
+    internal static string Version { get; } =
+        (typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false) is [System.Reflection.AssemblyInformationalVersionAttribute attribute, ..]
+            ? attribute.InformationalVersion
+            : "0.0.0").Split('+')[0];
+
     private static void Configure(CommandApp app) => app.Configure(config =>
     {
         config.SetApplicationName("buildlore");
+        config.SetApplicationVersion(Version);
         config.AddCommand<ServeCommand>("serve")
             .WithDescription("Start the BuildLore server (SQLite in ./.buildlore and the current folder as workspace unless configured).")
             .WithExample("serve")

@@ -84,6 +84,15 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Version_PrintsTheVersion()
+    {
+        var (exitCode, output) = await CliRunner.RunAsync("--version");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", output.Trim());
+    }
+
+    [Fact]
     public async Task Serve_WithNoConfiguration_UsesTheCurrentFolderAndADataFolderInIt()
     {
         using var workspace = new TempDirectory();
