@@ -437,26 +437,21 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (report.IdempotencyKey is { } key)
+        if (report.IdempotencyKey is { } key && await SameKeyReportAsync(connection, transaction, report, cancellationToken).ConfigureAwait(false) is { } id)
         {
-            var existing = await connection.ExecuteScalarAsync<long?>(Command(
-                "SELECT id FROM reports WHERE idempotency_key = @key", new { key }, transaction, cancellationToken)).ConfigureAwait(false);
-            if (existing is { } id)
-            {
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return id;
-            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return id;
         }
 
-        // The unique index settles a race between two submissions with the same key: one of them fails here.
         // A report about a build takes the build's project; selecting from builds also proves the build exists.
+        // The unique index settles a race between two submissions with the same key: the later one inserts nothing.
         const string Columns = "build_id, project, type, analysis, recommendations, confidence, session_id, created_at, idempotency_key, " +
                                "submitted_by, root_cause, affected_files, category, model, input_tokens, output_tokens";
         const string Values = "@type, @analysis, @recommendations, @confidence, @sessionId, @createdAt, @key, " +
                               "@submittedBy, @rootCause, @affectedFiles, @category, @model, @inputTokens, @outputTokens";
         var sql = report.BuildId is not null
-            ? $"INSERT INTO reports ({Columns}) SELECT id, project, {Values} FROM builds WHERE id = @buildId RETURNING id"
-            : $"INSERT INTO reports ({Columns}) VALUES (NULL, @project, {Values}) RETURNING id";
+            ? $"INSERT INTO reports ({Columns}) SELECT id, project, {Values} FROM builds WHERE id = @buildId ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+            : $"INSERT INTO reports ({Columns}) VALUES (NULL, @project, {Values}) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id";
         if (report.BuildId is null && string.IsNullOrEmpty(report.Project))
         {
             throw new ArgumentException("A report needs a build or a project.", nameof(report));
@@ -486,8 +481,35 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             },
             transaction,
             cancellationToken)).ConfigureAwait(false);
+        if (created is null && report.IdempotencyKey is not null
+            && await SameKeyReportAsync(connection, transaction, report, cancellationToken).ConfigureAwait(false) is { } raced)
+        {
+            created = raced; // another submission with this key was stored first
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return created ?? throw new KeyNotFoundException($"Build '{report.BuildId}' does not exist.");
+    }
+
+    /// <summary>
+    /// The report stored earlier under <paramref name="report"/>'s idempotency key, or null; throws when that
+    /// report is not this one (another build, type or analysis): a key names one submission.
+    /// </summary>
+    private async Task<long?> SameKeyReportAsync(DbConnection connection, DbTransaction transaction, NewReport report, CancellationToken cancellationToken)
+    {
+        var existing = await connection.QuerySingleOrDefaultAsync<KeyedReport>(Command(
+            "SELECT id AS Id, build_id AS BuildId, type AS Type, analysis AS Analysis FROM reports WHERE idempotency_key = @key",
+            new { key = report.IdempotencyKey },
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        return existing.BuildId == report.BuildId && existing.Type == report.Type && existing.Analysis == report.Analysis
+            ? existing.Id
+            : throw new IdempotencyKeyReusedException(report.IdempotencyKey!, existing.Id);
     }
 
     public async Task<bool> TryLeaseAnalysisAsync(string buildId, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default)
@@ -943,3 +965,5 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         };
     }
 }
+
+internal sealed record KeyedReport(long Id, string? BuildId, string Type, string Analysis);

@@ -160,6 +160,52 @@ public sealed class ReportsApiTests
     }
 
     [Fact]
+    public async Task SubmitReport_SameIdempotencyKeyWithAnotherReport_IsRefusedWithTheFirstReportsId()
+    {
+        var (server, workspace, id) = await StartWithBuildAsync();
+        await using var _ = server;
+        using var __ = workspace;
+
+        async Task<HttpResponseMessage> SubmitAsync(string analysis)
+        {
+            var body = $$"""{"build_id":"{{id}}","type":"failure_analysis","analysis":"{{analysis}}","recommendations":[],"confidence":0.8}""";
+            using var request = new HttpRequestMessage(HttpMethod.Post, "llm/learning/report") { Content = new StringContent(body) };
+            request.Headers.Add("Idempotency-Key", "agent-1/build");
+            return await server.Http.SendAsync(request);
+        }
+
+        using var first = await SubmitAsync("Missing import");
+        using var other = await SubmitAsync("Something else entirely");
+
+        Assert.True(first.IsSuccessStatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, other.StatusCode);
+        var error = JsonDocument.Parse(await other.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Idempotency-Key", error.GetProperty("field").GetString());
+        Assert.Contains("another report", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitReport_SameIdempotencyKeyAtOnce_AllGetTheOneStoredReport()
+    {
+        var (server, workspace, id) = await StartWithBuildAsync();
+        await using var _ = server;
+        using var __ = workspace;
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "llm/learning/report") { Content = new StringContent(Body(id)) };
+            request.Headers.Add("Idempotency-Key", "race");
+            using var response = await server.Http.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("report_id").GetInt64();
+        }));
+
+        Assert.Single(ids.Distinct());
+        var reports = (await server.GetJsonAsync($"llm/learning/build/{id}?log=none")).GetProperty("build").GetProperty("llm_reports");
+        Assert.Equal(1, reports.GetArrayLength());
+    }
+
+    [Fact]
     public async Task SubmitReport_WithTheSameIdempotencyKey_IsStoredOnce()
     {
         var (server, workspace, id) = await StartWithBuildAsync();

@@ -146,7 +146,7 @@ public class ProjectReportTests
         var next = await fixture.Store.AddReportAsync(new NewReport(null, ReportType.DependencyAudit, "new", [], 0.5, null) { Project = "legacy" });
         Assert.True(next > old.Max(r => r.Id));
         // The idempotency key survived the rebuild with its unique index.
-        Assert.Equal(old[1].Id, await fixture.Store.AddReportAsync(new NewReport("b1", ReportType.FailureAnalysis, "again", [], 0.7, null) { IdempotencyKey = "k1" }));
+        Assert.Equal(old[1].Id, await fixture.Store.AddReportAsync(new NewReport("b1", ReportType.FailureAnalysis, "old one", [], 0.7, null) { IdempotencyKey = "k1" }));
     }
 
     [Theory]

@@ -106,3 +106,12 @@ public sealed record KnownIssueCandidate(Report Report, string Fingerprint, stri
 /// <c>NextSharesFingerprint</c> says whether that build failed with any error fingerprint of the analyzed build.
 /// </summary>
 public sealed record ReportFollowUp(long ReportId, double Confidence, string? NextBuildId, string? NextStatus, bool NextSharesFingerprint);
+
+/// <summary>An idempotency key sent again with a different report than the one first stored under it.</summary>
+public sealed class IdempotencyKeyReusedException(string key, long existingReportId)
+    : Exception($"Idempotency-Key '{key}' was first used for another report (id {existingReportId}): a key names one submission; send a new key for a new report.")
+{
+    public string Key { get; } = key;
+
+    public long ExistingReportId { get; } = existingReportId;
+}

@@ -88,6 +88,10 @@ internal static class ReportsApi
         {
             return ApiErrors.NotFound($"No build with id '{report.BuildId}'. Reports attach to an existing build; list them with GET /llm/learning/builds.", "build_id");
         }
+        catch (IdempotencyKeyReusedException e)
+        {
+            return ApiErrors.Create(StatusCodes.Status422UnprocessableEntity, e.Message, "Idempotency-Key");
+        }
     }
 }
 
