@@ -24,13 +24,17 @@ public sealed record AgentOptions
     /// <summary>How many builds are analyzed at the same time.</summary>
     public int Concurrency { get; init; } = 2;
 
-    /// <summary>At most this many builds are analyzed per pass.</summary>
+    /// <summary>At most this many builds are analyzed per pass; <see cref="int.MaxValue"/> for every pending one.</summary>
     public int Window { get; init; } = 1000;
 
     /// <summary>Time between passes; with <see cref="Follow"/>, a finished build starts a pass sooner.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long a claim on a build lasts: another agent may take the build over after that.</summary>
+    /// <summary>
+    /// How long a claim on a build lasts: another agent may take the build over after that. It must outlast
+    /// one analysis (an LLM's answer and its one retry); the claim is renewed before the report is sent, so
+    /// an agent whose claim ran out and was taken over drops its report rather than sending a second one.
+    /// </summary>
     public TimeSpan ClaimTtl { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Follow the server's event stream of finished builds and analyze them at once; polling goes on as the fallback.</summary>
@@ -83,9 +87,17 @@ public sealed class LearningAgent(LLMClient client, IBuildAnalyzer analyzer, Age
 
             await Parallel.ForEachAsync(fresh, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken }, async (build, token) =>
             {
-                if (await AnalyzeAndReportAsync(build.Id, token).ConfigureAwait(false))
+                try
                 {
-                    Interlocked.Increment(ref submitted);
+                    if (await AnalyzeAndReportAsync(build.Id, token).ConfigureAwait(false))
+                    {
+                        Interlocked.Increment(ref submitted);
+                    }
+                }
+                catch (LLMClientException e) when (e.StatusCode is { } status && (int)status < 500)
+                {
+                    // The server refused this one build (it was deleted, or a report was invalid): the others go on.
+                    log?.Invoke($"Skipped build {build.Id}: {e.Message}");
                 }
             }).ConfigureAwait(false);
         }
@@ -116,6 +128,13 @@ public sealed class LearningAgent(LLMClient client, IBuildAnalyzer analyzer, Age
 
         if (analysis is null)
         {
+            return false;
+        }
+
+        // Renewed just before sending: refused when the claim ran out during the analysis and another agent took the build.
+        if (!await client.ClaimAnalysisAsync(buildId, Name, _options.ClaimTtl, cancellationToken).ConfigureAwait(false))
+        {
+            log?.Invoke($"Dropped the analysis of build {buildId}: another agent took it over or reported on it meanwhile.");
             return false;
         }
 
@@ -233,9 +252,10 @@ public sealed class LearningAgent(LLMClient client, IBuildAnalyzer analyzer, Age
                     backoff = TimeSpan.FromSeconds(1);
                     wait = _options.Interval;
                 }
-                catch (LLMClientException e) when (e.StatusCode is null)
+                catch (LLMClientException e) when (e.StatusCode is null || (int)e.StatusCode >= 500)
                 {
-                    log?.Invoke($"Server unreachable ({e.Message}); retrying in {backoff.TotalSeconds:0} s.");
+                    // Unreachable, or answering with errors (restarting behind a proxy, its database down): try again later.
+                    log?.Invoke($"Server {(e.StatusCode is null ? "unreachable" : "failing")} ({e.Message}); retrying in {backoff.TotalSeconds:0} s.");
                     wait = backoff;
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.Interval.Ticks));
                 }

@@ -54,15 +54,14 @@ public sealed class RuleBasedAnalyzer : IBuildAnalyzer, IProjectAnalyzer
             text.Append("\n(").Append(errors.Count - 5).Append(" more errors)");
         }
 
-        // Advice that was followed by a green build is the best evidence there is.
+        // Advice that was followed by a green build is the best evidence there is; how often the same advice
+        // was followed by the same failure again weighs against it.
         var recommendations = new List<(string, double)>();
-        var fixes = build.KnownIssues.Where(k => k.Outcome == "fixed").ToList();
-        foreach (var fix in fixes.Take(3))
+        var reused = ReusedAdvice(build.KnownIssues);
+        foreach (var past in reused.Take(5))
         {
-            foreach (var recommendation in fix.Recommendations)
-            {
-                recommendations.Add(($"{recommendation} (fixed this failure before: report {fix.ReportId})", Math.Min(0.9, 0.6 + 0.3 * fix.Confidence)));
-            }
+            var record = past.Failed == 0 ? "" : $", {past.Fixed} of {past.Fixed + past.Failed} times";
+            recommendations.Add(($"{past.Text} (fixed this failure before: report {past.ReportId}{record})", past.Confidence));
         }
 
         var categoryConfidence = build.Category is null ? 0.3 : build.CategoryConfidence;
@@ -80,7 +79,10 @@ public sealed class RuleBasedAnalyzer : IBuildAnalyzer, IProjectAnalyzer
             text.Append("\nEarlier advice on this failure did not fix it ").Append(failedBefore).Append(" time(s); see known issues.");
         }
 
-        var confidence = Math.Round(fixes.Count > 0 ? Math.Max(0.8, categoryConfidence) : Math.Min(0.85, 0.3 + 0.5 * categoryConfidence), 2);
+        // Without advice that worked, each earlier attempt that did not fix this failure makes the generic reading less sure.
+        var confidence = Math.Round(reused.Count > 0
+            ? reused.Max(r => r.Confidence)
+            : Math.Min(0.85, 0.3 + 0.5 * categoryConfidence) / (1 + 0.25 * failedBefore), 2);
         return Task.FromResult<AgentAnalysis?>(new AgentAnalysis(text.ToString(), recommendations, confidence)
         {
             RootCause = first is null ? cause : $"{cause} First error: {first.Message}",
@@ -88,6 +90,35 @@ public sealed class RuleBasedAnalyzer : IBuildAnalyzer, IProjectAnalyzer
             AffectedFiles = ErrorFiles(build),
             Model = ModelName,
         });
+    }
+
+    /// <summary>A recommendation of earlier reports on this failure, with how it turned out each time it was given.</summary>
+    internal sealed record Advice(string Text, long ReportId, int Fixed, int Failed, double Confidence);
+
+    /// <summary>
+    /// Recommendations that preceded a fix at least once, most trusted first. Their confidence is calibrated
+    /// on recorded outcomes: the report's own confidence counts as two observations (a prior), then every
+    /// known outcome of the same advice moves it, <c>(fixed + 2c) / (fixed + failed + 2)</c>, at most 0.95.
+    /// One fix of advice given with 0.85 gives 0.9; the same with three failures after it, 0.45.
+    /// </summary>
+    internal static IReadOnlyList<Advice> ReusedAdvice(IReadOnlyList<KnownIssueInfo> knownIssues)
+    {
+        const double PriorWeight = 2;
+        return [.. knownIssues
+            .SelectMany(k => k.Recommendations.Select(text => (Text: text, Issue: k)))
+            .GroupBy(r => r.Text, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var fixedCount = g.Count(r => r.Issue.Outcome == "fixed");
+                var failed = g.Count(r => r.Issue.Outcome is "still_failing" or "failed_differently");
+                var prior = g.Max(r => r.Issue.Confidence);
+                var confidence = Math.Min(0.95, (fixedCount + PriorWeight * prior) / (fixedCount + failed + PriorWeight));
+                var reportId = g.Where(r => r.Issue.Outcome == "fixed").Select(r => r.Issue.ReportId).DefaultIfEmpty().Max();
+                return new Advice(g.Key, reportId, fixedCount, failed, Math.Round(confidence, 2));
+            })
+            .Where(a => a.Fixed > 0)
+            .OrderByDescending(a => a.Confidence)
+            .ThenByDescending(a => a.ReportId)];
     }
 
     /// <summary>The files (with their lines) of a build's errors, as a report's affected files.</summary>

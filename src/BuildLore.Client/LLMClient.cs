@@ -213,7 +213,7 @@ public sealed class LLMClient : IDisposable
         }
 
         var uri = CreateUri("llm/learning/report");
-        return SendAsync(HttpMethod.Post, uri, JsonBody(report, ClientJson.Default.ReportSubmission), ClientJson.Default.ReportResult, cancellationToken);
+        return SendAsync(HttpMethod.Post, uri, JsonBody(report, ClientJson.Default.ReportSubmission), ClientJson.Default.ReportResult, cancellationToken, report.IdempotencyKey);
     }
 
     /// <summary>Lists reports, newest first, filtered (<c>GET /llm/learning/reports</c>).</summary>
@@ -538,10 +538,10 @@ public sealed class LLMClient : IDisposable
         }
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, Uri uri, HttpContent? content, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, Uri uri, HttpContent? content, JsonTypeInfo<T> responseType, CancellationToken cancellationToken, string? idempotencyKey = null)
         where T : class
     {
-        using var response = await SendCoreAsync(method, uri, content, cancellationToken).ConfigureAwait(false);
+        using var response = await SendCoreAsync(method, uri, content, cancellationToken, idempotencyKey: idempotencyKey).ConfigureAwait(false);
         try
         {
             // The body is already buffered (HttpCompletionOption.ResponseContentRead), so this reads memory.
@@ -561,11 +561,15 @@ public sealed class LLMClient : IDisposable
 
     /// <summary>Sends a request and returns a successful response; every failure becomes an <see cref="LLMClientException"/>.</summary>
     private async Task<HttpResponseMessage> SendCoreAsync(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellationToken,
-        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, string accept = "application/json")
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, string accept = "application/json", string? idempotencyKey = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
         if (_authorization is not null)
         {
             request.Headers.Authorization = _authorization;

@@ -71,6 +71,13 @@ public sealed class TokensUsed
 /// </summary>
 public sealed class ReportSubmission
 {
+    /// <summary>
+    /// Sent as the <c>Idempotency-Key</c> header: sending the same report again with the same key stores
+    /// nothing new and returns the first report's id, so a retry after a lost answer is safe.
+    /// </summary>
+    [JsonIgnore]
+    public string? IdempotencyKey { get; init; }
+
     /// <summary>The build the report is about; required for <see cref="ReportTypes.FailureAnalysis"/>, optional for the project-level types.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? BuildId { get; init; }

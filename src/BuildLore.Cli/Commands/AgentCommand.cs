@@ -40,9 +40,8 @@ internal sealed partial class AgentCommand(IAnsiConsole console) : AsyncCommand<
         public double Threshold { get; init; } = 0.7;
 
         [CommandOption("--window <N>")]
-        [Description("At most this many builds are analyzed per pass (default 1000).")]
-        [DefaultValue(1000)]
-        public int Window { get; init; } = 1000;
+        [Description("At most this many builds are analyzed per pass (default 1000; with --once, every pending build).")]
+        public int? Window { get; init; }
 
         [CommandOption("--reports <TYPES>")]
         [Description("Project-level reports to write, comma-separated: dependency_audit (from the codebase's dependencies), performance_analysis (from build duration trends).")]
@@ -118,7 +117,7 @@ internal sealed partial class AgentCommand(IAnsiConsole console) : AsyncCommand<
             return Interval < 1 ? ValidationResult.Error("--interval must be at least 1 second.")
                 : Concurrency is < 1 or > 32 ? ValidationResult.Error("--concurrency must be from 1 to 32.")
                 : Threshold is < 0 or > 1 ? ValidationResult.Error("--threshold must be from 0 to 1.")
-                : Window < 1 ? ValidationResult.Error("--window must be positive.")
+                : Window is < 1 ? ValidationResult.Error("--window must be positive.")
                 : unknown is not null ? ValidationResult.Error($"--reports: '{unknown}' is not a project-level report the agent writes; use {string.Join(" or ", ScheduledReport.Types)}.")
                 : AuditEvery is not null && ParseDuration(AuditEvery) is null ? ValidationResult.Error($"--audit-every: '{AuditEvery}' is not a duration such as 24h, 90m, 7d or 0.")
                 : PerfEvery is not null && ParseDuration(PerfEvery) is null ? ValidationResult.Error($"--perf-every: '{PerfEvery}' is not a duration such as 24h, 90m, 7d or 0.")
@@ -159,6 +158,13 @@ internal sealed partial class AgentCommand(IAnsiConsole console) : AsyncCommand<
             return total;
         }
 
+        /// <summary>
+        /// How long a claim lasts: long enough for an LLM's answer and its one retry (each up to --llm-timeout),
+        /// so a slow model does not let a second agent take a build it is still analyzing.
+        /// </summary>
+        public TimeSpan ClaimTtl(bool llm) =>
+            llm ? TimeSpan.FromSeconds(Math.Max(300, 2 * LlmTimeout + 60)) : TimeSpan.FromMinutes(5);
+
         [GeneratedRegex(@"^(?:(?<n>\d+(?:\.\d+)?)(?<unit>[dhms]))+$")]
         private static partial Regex Duration();
     }
@@ -178,7 +184,9 @@ internal sealed partial class AgentCommand(IAnsiConsole console) : AsyncCommand<
             Concurrency = settings.Concurrency,
             RecommendationThreshold = settings.Threshold,
             Interval = TimeSpan.FromSeconds(settings.Interval),
-            Window = settings.Window,
+            // --once is for cron and CI: it leaves nothing pending unless told to.
+            Window = settings.Window ?? (settings.Once ? int.MaxValue : 1000),
+            ClaimTtl = settings.ClaimTtl(analyzer is ChatClientAnalyzer),
             Follow = !settings.NoFollow,
             ProjectReports = settings.ScheduledReports(),
             Project = settings.Project,
