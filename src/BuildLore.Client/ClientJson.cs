@@ -21,6 +21,7 @@ namespace BuildLore.Client;
 [JsonSerializable(typeof(BuildComparison))]
 [JsonSerializable(typeof(CodebaseFile))]
 [JsonSerializable(typeof(ProjectHealth))]
+[JsonSerializable(typeof(Knowledge))]
 [JsonSerializable(typeof(FinishedBuild))]
 [JsonSerializable(typeof(RunBuildRequest))]
 [JsonSerializable(typeof(RunBuildResult))]

@@ -36,8 +36,48 @@ public sealed class ProjectHealth
 
     public IReadOnlyList<string> FlakyTests { get; init; } = [];
 
+    /// <summary>The errors that recur most (in two builds or more), with the builds they appeared in.</summary>
+    public IReadOnlyList<FingerprintCount> TopFingerprints { get; init; } = [];
+
+    /// <summary>For failure reports whose outcome is known: how often the next build passed, by confidence band.</summary>
+    public IReadOnlyList<CalibrationBand> ConfidenceCalibration { get; init; } = [];
+
     /// <summary>0 to 100; the server's API reference documents the formula.</summary>
     public double HealthScore { get; init; }
+}
+
+/// <summary>A recurring error: its fingerprint, its normalized template and how many builds it appeared in.</summary>
+public sealed class FingerprintCount
+{
+    public string Fingerprint { get; init; } = "";
+
+    public string Template { get; init; } = "";
+
+    public long Builds { get; init; }
+}
+
+/// <summary>Reports with a confidence from <see cref="From"/> to <see cref="To"/>: how many had a known outcome, and how many were followed by a green build.</summary>
+public sealed class CalibrationBand
+{
+    public double From { get; init; }
+
+    public double To { get; init; }
+
+    public int Reports { get; init; }
+
+    public int Fixed { get; init; }
+
+    /// <summary><see cref="Fixed"/> / <see cref="Reports"/>; null without reports.</summary>
+    public double? FixRate { get; init; }
+}
+
+/// <summary>What the server knows of failures with some fingerprints (<c>GET /llm/learning/knowledge</c>).</summary>
+public sealed class Knowledge
+{
+    public IReadOnlyList<string> Fingerprints { get; init; } = [];
+
+    /// <summary>Earlier reports on these failures, advice that was followed by a fix first.</summary>
+    public IReadOnlyList<KnownIssueInfo> KnownIssues { get; init; } = [];
 }
 
 /// <summary>Median and p95 build durations (seconds) of the earlier and the later half of a window's finished builds.</summary>

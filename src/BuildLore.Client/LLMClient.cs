@@ -299,6 +299,24 @@ public sealed class LLMClient : IDisposable
     }
 
     /// <summary>
+    /// What earlier reports said about failures with these fingerprints, and how their advice turned out
+    /// (<c>GET /llm/learning/knowledge</c>): the learning a new failure starts from.
+    /// </summary>
+    /// <param name="fingerprints">Fingerprints of diagnostics (a build detail's <see cref="BuildDetail.Fingerprints"/>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<Knowledge> GetKnowledgeAsync(IEnumerable<string> fingerprints, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprints);
+        var parameters = fingerprints.Select(f => ("fingerprint", f)).ToArray();
+        if (parameters.Length == 0)
+        {
+            throw new ArgumentException("At least one fingerprint is needed.", nameof(fingerprints));
+        }
+
+        return SendAsync(HttpMethod.Get, CreateUri("llm/learning/knowledge", parameters), null, ClientJson.Default.Knowledge, cancellationToken);
+    }
+
+    /// <summary>
     /// Follows builds as they finish (<c>GET /llm/learning/events</c>, Server-Sent Events): a <c>ready</c> event once
     /// the stream is open, then a <c>build_finished</c> event per build finishing after that. The sequence ends when
     /// the server closes the stream. The server sends a ping at least every 15 seconds, so a stream silent for

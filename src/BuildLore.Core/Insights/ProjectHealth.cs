@@ -32,34 +32,40 @@ public sealed record DurationTrend(int EarlyBuilds, int LateBuilds, double Early
 /// <summary>
 /// Computes <see cref="ProjectHealth"/>. The health score (0..100) is
 /// <c>100 × (0.6 × success rate + 0.2 × recovery + 0.2 × stability)</c>, where recovery is 1 when
-/// failures are fixed within an hour, falling to 0 at a week (or 1 with no failures), and stability is
+/// failures are fixed within an hour, falling linearly to 0 at a week (or 1 with no failures; recovery is
+/// measured per project and branch), and stability is
 /// 1 minus the share of flaky tests among tests seen (1 without test reports).
 /// </summary>
 public static class ProjectHealthCalculator
 {
     public static ProjectHealth Compute(IReadOnlyList<Build> builds, int days, int flakyTests, int testsSeen)
     {
-        var finished = builds.Where(b => BuildStatus.IsFinished(b.Status) && b.Status != BuildStatus.Cancelled).ToList();
+        // In the order they were made: the earlier and later halves, and each failure's recovery, depend on it.
+        var finished = builds.Where(b => BuildStatus.IsFinished(b.Status) && b.Status != BuildStatus.Cancelled).OrderBy(b => b.CreatedAt).ToList();
         var successes = finished.Count(b => b.Status == BuildStatus.Success);
         var successRate = finished.Count == 0 ? 0 : (double)successes / finished.Count;
 
-        // Time to recovery: from the first failure after a green build to the next green build.
+        // Time to recovery: from the first failure after a green build to the next green build of the same
+        // project and branch (a feature branch that is red does not wait for main to turn green).
         var recoveries = new List<TimeSpan>();
-        DateTimeOffset? brokenSince = null;
-        foreach (var build in finished.OrderBy(b => b.FinishedAt))
+        foreach (var line in finished.GroupBy(b => (b.Project, b.Branch)))
         {
-            if (build.Status == BuildStatus.Success)
+            DateTimeOffset? brokenSince = null;
+            foreach (var build in line.OrderBy(b => b.FinishedAt))
             {
-                if (brokenSince is { } since && build.FinishedAt is { } fixedAt)
+                if (build.Status == BuildStatus.Success)
                 {
-                    recoveries.Add(fixedAt - since);
-                }
+                    if (brokenSince is { } since && build.FinishedAt is { } fixedAt)
+                    {
+                        recoveries.Add(fixedAt - since);
+                    }
 
-                brokenSince = null;
-            }
-            else
-            {
-                brokenSince ??= build.FinishedAt;
+                    brokenSince = null;
+                }
+                else
+                {
+                    brokenSince ??= build.FinishedAt;
+                }
             }
         }
 

@@ -34,7 +34,7 @@ internal static class HealthInsightsApi
         var builds = await store.ListBuildsSinceAsync(project, since, cancellationToken);
         var flaky = await store.ListFlakyTestsAsync(project, null, since, cancellationToken);
         var tests = await store.CountTestsAsync(project, since, cancellationToken);
-        var patterns = await store.ListPatternsAsync(new PatternQuery(project, Since: since, Severity: "error", MinBuilds: 1, Limit: 5), cancellationToken);
+        var patterns = await store.ListPatternsAsync(new PatternQuery(project, Since: since, Severity: "error", MinBuilds: 2, Limit: 5), cancellationToken);
         var health = ProjectHealthCalculator.Compute(builds, window, flaky.Count, tests);
         var calibration = await new KnowledgeBase(store).CalibrationAsync(project, since, cancellationToken);
         return TypedResults.Ok(new ProjectHealthResponse(
