@@ -183,6 +183,10 @@ public sealed class AuthTests
         });
         Assert.Equal(HttpStatusCode.Unauthorized, streamRefused.StatusCode);
         Assert.Equal("ok", (await anonymous.GetHealthAsync()).Status);
+
+        // A report is recorded as submitted by the token's name.
+        var report = await client.SubmitReportAsync(new ReportSubmission { BuildId = run.BuildId, Type = ReportTypes.CodeImprovement, Analysis = "fine", Confidence = 0.5 });
+        Assert.Equal("ci", (await server.Store.GetReportAsync(report.ReportId))!.SubmittedBy);
     }
 
     [Theory]
