@@ -67,7 +67,7 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
     {
         var relative = Check(path, cancellationToken);
         var full = Path.Combine(_root, relative);
-        var size = new FileInfo(full).Length;
+        var size = TargetLength(full);
         var language = Languages.Of(relative);
         if (size == 0)
         {
@@ -77,8 +77,8 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
 
         using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var head = new byte[Math.Min(8000, size)];
-        stream.ReadExactly(head);
-        if (head.AsSpan().Contains((byte)0))
+        var headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (head.AsSpan(0, headLength).Contains((byte)0))
         {
             return new WorkspaceFile(relative, language, size, 0, 0, 0, null, Binary: true, Truncated: false, Redactions: 0);
         }
@@ -131,7 +131,7 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         {
             cancellationToken.ThrowIfCancellationRequested();
             var full = Path.Combine(_root, relative);
-            var size = new FileInfo(full).Length;
+            var size = TargetLength(full);
             if (size == 0 || size > MaxSearchedFileBytes || IsBinary(full))
             {
                 continue;
@@ -163,6 +163,13 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         }
 
         return (hits, false);
+    }
+
+    /// <summary>The size of the file a path names; a link's own FileInfo measures the link, not what it points to.</summary>
+    private static long TargetLength(string path)
+    {
+        var info = new FileInfo(path);
+        return (info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info).Length;
     }
 
     private static bool IsBinary(string path)

@@ -335,6 +335,51 @@ public sealed class CodebaseScannerTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LinksWhoseTargetsBreakTheRules_AreNotListedReadOrSearched(bool useGit)
+    {
+        var root = _temp.Combine($"disguised-{useGit}");
+        Write(root, "main.py", "print('hi')\n");
+        Write(root, ".env", SecretMarker);
+        Write(root, "keys/deploy.key", SecretMarker);
+        Write(root, ".gitignore", "*.log\n");
+        Write(root, "debug.log", IgnoredMarker);
+        Write(root, ".buildloreignore", "drafts/\n");
+        Write(root, "drafts/plan.md", IgnoredMarker);
+        Write(root, "node_modules/lib/index.js", SkippedMarker);
+        var disguised = new[] { ("env.py", ".env"), ("key.txt", "keys/deploy.key"), ("notes.txt", "debug.log"), ("plan.txt", "drafts/plan.md"), ("lib.js", "node_modules/lib/index.js"), ("chain.py", "env.py") };
+        foreach (var (link, target) in disguised)
+        {
+            File.CreateSymbolicLink(Path.Combine(root, link), target);
+        }
+
+        File.CreateSymbolicLink(Path.Combine(root, "alias.py"), "main.py");
+        if (useGit)
+        {
+            Git.Init(root);
+            Git.CommitAll(root);
+            File.AppendAllText(Path.Combine(root, ".git", "config"), $"# {SecretMarker}\n");
+            File.CreateSymbolicLink(Path.Combine(root, "gitconfig.txt"), ".git/config");
+        }
+
+        var scanner = new CodebaseScanner(new CodebaseScanOptions { UseGit = useGit });
+        var snapshot = scanner.Scan(root);
+        var files = new WorkspaceFiles(root, scanner);
+
+        Assert.Equal([".buildloreignore", ".gitignore", "alias.py", "main.py"], FilePaths(snapshot.FileTree).Order(StringComparer.Ordinal));
+        Assert.Equal([".buildloreignore", ".gitignore", "alias.py", "main.py"], scanner.ListVisibleFiles(root));
+        foreach (var link in disguised.Select(d => d.Item1).Append("gitconfig.txt"))
+        {
+            Assert.False(scanner.IsVisible(root, link), link);
+            Assert.Throws<WorkspacePathException>(() => files.Read(link));
+        }
+
+        Assert.Empty(files.Search("MARKER", regex: false, maxHits: 10, context: 0).Hits);
+        Assert.Equal("print('hi')\n", files.Read("alias.py").Content);
+    }
+
     [Fact]
     public void Scan_FileCountCountsOnlyFilesInTheSnapshot()
     {
