@@ -153,6 +153,12 @@ internal static partial class CodebaseLog
 {
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Refused codebase path '{Path}': {Reason}")]
     public static partial void Refused(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "The codebase watcher failed ({Reason}): the cached scan is dropped; the next request rescans and watches again")]
+    public static partial void WatcherError(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Cannot watch workspace '{Workspace}' for changes ({Reason}): every request scans it; trying again in {Seconds} s")]
+    public static partial void WatchFailed(ILogger logger, string workspace, string reason, int seconds);
 }
 
 public sealed record CodebaseResponse(CodebaseDto Codebase)
