@@ -32,6 +32,12 @@ public sealed class Codebase
     /// <summary>Dependencies declared in the workspace's manifests (NuGet, npm, PyPI, Cargo, Go, Maven).</summary>
     public IReadOnlyList<DependencyInfo> Dependencies { get; init; } = [];
 
+    /// <summary>True when some manifest was not read whole, so <see cref="Dependencies"/> may be incomplete; <see cref="DependencyManifests"/> says which.</summary>
+    public bool DependenciesTruncated { get; init; }
+
+    /// <summary>Which manifests the dependencies were read from, and which were cut, did not parse, or were skipped.</summary>
+    public ManifestCoverage DependencyManifests { get; init; } = new();
+
     /// <summary>Estimated o200k tokens of all the text files in the view.</summary>
     public long TotalTokens { get; init; }
 
@@ -53,11 +59,30 @@ public sealed class DependencyInfo
     /// <summary><c>nuget</c>, <c>npm</c>, <c>pypi</c>, <c>cargo</c>, <c>go</c> or <c>maven</c>.</summary>
     public string Ecosystem { get; init; } = "";
 
-    /// <summary><c>runtime</c>, <c>dev</c>, <c>test</c>, <c>indirect</c>, or a Maven scope.</summary>
+    /// <summary><c>runtime</c>, <c>dev</c> (build and tooling too), <c>test</c> or <c>indirect</c>.</summary>
     public string Scope { get; init; } = "";
 
     /// <summary>The manifest that declares it, relative to the workspace root.</summary>
     public string Manifest { get; init; } = "";
+}
+
+/// <summary>How completely the workspace's manifests were read for <see cref="Codebase.Dependencies"/>.</summary>
+public sealed class ManifestCoverage
+{
+    /// <summary>How many manifests were parsed.</summary>
+    public int Read { get; init; }
+
+    /// <summary>Manifests longer than the server's cap, parsed from their beginning only.</summary>
+    public IReadOnlyList<string> Cut { get; init; } = [];
+
+    /// <summary>Manifests that are not valid in their format and gave no dependencies.</summary>
+    public IReadOnlyList<string> Unparsable { get; init; } = [];
+
+    /// <summary>The first of the manifests past the server's count cap, not read at all.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+
+    /// <summary>How many manifests were skipped in all.</summary>
+    public int SkippedCount { get; init; }
 }
 
 /// <summary>One file of the workspace (or some of its lines), from <see cref="LLMClient.GetCodebaseFileAsync"/>.</summary>

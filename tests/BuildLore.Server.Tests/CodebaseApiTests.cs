@@ -38,6 +38,10 @@ public sealed class CodebaseApiTests
         Assert.True(structure.GetProperty("has_frontend").GetBoolean());
         Assert.True(structure.GetProperty("has_tests").GetBoolean());
 
+        Assert.False(codebase.GetProperty("dependencies_truncated").GetBoolean());
+        Assert.Equal(2, codebase.GetProperty("dependency_manifests").GetProperty("read").GetInt32());
+        Assert.Equal(0, codebase.GetProperty("dependency_manifests").GetProperty("skipped_count").GetInt32());
+
         var raw = codebase.GetRawText();
         Assert.DoesNotContain("abc123", raw, StringComparison.Ordinal);
         Assert.DoesNotContain("server.pem", raw, StringComparison.Ordinal);

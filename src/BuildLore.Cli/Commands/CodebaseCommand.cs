@@ -101,6 +101,11 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
         Line("test frameworks", s.TestFrameworks);
         Line("CI", s.CiSystems);
         Line("dependencies", view.Dependencies.GroupBy(d => d.Ecosystem).Select(g => $"{g.Key} {g.Count()}"));
+        var manifests = view.DependencyManifests;
+        Line("manifests not read whole", [
+            .. manifests.Cut.Select(p => $"{p} (cut)"),
+            .. manifests.Unparsable.Select(p => $"{p} (does not parse)"),
+            .. manifests.SkippedCount > 0 ? [$"{manifests.SkippedCount} past the cap"] : Array.Empty<string>()]);
         Line("key config files", view.KeyConfigFiles.Keys);
         console.MarkupLineInterpolated($"source files: {view.BackendFiles.Count} backend, {view.FrontendFiles.Count} frontend, {view.TestFiles.Count} test");
         if (view.ResponseTokens is { } used)

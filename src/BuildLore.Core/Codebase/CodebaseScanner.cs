@@ -694,6 +694,12 @@ public sealed record CodebaseScanOptions
     public int MaxSourceFiles { get; init; } = 300;
     public int MaxConfigFiles { get; init; } = 100;
     public int MaxConfigFileChars { get; init; } = 64 * 1024;
+    /// <summary>Dependencies are parsed from at most this many manifests (the rest are named as skipped).</summary>
+    public int MaxManifestFiles { get; init; } = 1_000;
+    /// <summary>A manifest is parsed from at most this much of its beginning (a longer one is reported as cut).</summary>
+    public long MaxManifestBytes { get; init; } = 4L * 1024 * 1024;
+    /// <summary>All manifests together are read up to about this much; those after it are named as skipped.</summary>
+    public long MaxManifestBytesTotal { get; init; } = 64L * 1024 * 1024;
     /// <summary>Lines are counted in at most this many bytes of each file.</summary>
     public long MaxBytesCountedPerFile { get; init; } = 16L * 1024 * 1024;
     /// <summary>Workspaces with at most this much text have every file's tokens counted; larger ones are sampled.</summary>

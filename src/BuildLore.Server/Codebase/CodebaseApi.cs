@@ -187,6 +187,12 @@ public sealed record CodebaseDto(
     /// <summary>Dependencies declared in the manifests (NuGet, npm, PyPI, Cargo, Go, Maven): what a dependency_audit is written from.</summary>
     public IReadOnlyList<DependencyDto> Dependencies { get; init; } = [];
 
+    /// <summary>True when some manifest was not read whole (cut at 4 MiB, or past the 1,000-manifest cap): the list may be incomplete.</summary>
+    public bool DependenciesTruncated { get; init; }
+
+    /// <summary>Which manifests the dependencies were read from, and which were cut, did not parse, or were skipped.</summary>
+    public ManifestCoverageDto DependencyManifests { get; init; } = new(0, [], [], [], 0);
+
     /// <summary>With max_tokens: this response's own size in tokens.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public long? ResponseTokens { get; init; }
@@ -219,6 +225,13 @@ public sealed record StructureSummaryDto(bool HasBackend, bool HasFrontend, bool
 /// <summary>How token figures were obtained: <c>method</c> is <c>counted</c> (every text file) or <c>sampled</c>.</summary>
 public sealed record TokenEstimateDto(string Encoding, string Method, int FilesCounted, long BytesCounted);
 
+/// <summary>
+/// How completely the manifests were read: <c>read</c> parsed; <c>cut</c> longer than the cap and parsed
+/// from their beginning; <c>unparsable</c> not valid in their format; <c>skipped</c> (the first 50) and
+/// <c>skipped_count</c> past the manifest cap, not read at all.
+/// </summary>
+public sealed record ManifestCoverageDto(int Read, IReadOnlyList<string> Cut, IReadOnlyList<string> Unparsable, IReadOnlyList<string> Skipped, int SkippedCount);
+
 /// <summary>A dependency declared in one of the workspace's manifests.</summary>
 public sealed record DependencyDto(string Name, string? Version, string Ecosystem, string Scope, string Manifest);
 
@@ -246,10 +259,14 @@ public static class CodebaseMapping
         TotalTokens = snapshot.TotalTokens,
         TokenEstimate = new TokenEstimateDto(snapshot.TokenEstimate.Encoding, snapshot.TokenEstimate.Method, snapshot.TokenEstimate.FilesCounted, snapshot.TokenEstimate.BytesCounted),
         Dependencies = [.. snapshot.Facts.Dependencies.Select(d => new DependencyDto(d.Name, d.Version, d.Ecosystem, d.Scope, d.Manifest))],
+        DependenciesTruncated = snapshot.Facts.Manifests.Truncated,
+        DependencyManifests = snapshot.Facts.Manifests.ToDto(),
     };
 
     private static FileTreeNodeDto ToDto(this FileTreeNode node) =>
         new(node.Name, node.Type, node.Size, node.Lines, node.Children?.Select(ToDto).ToList(), node.Tokens);
+
+    private static ManifestCoverageDto ToDto(this ManifestCoverage m) => new(m.Read, m.Cut, m.Unparsable, m.Skipped, m.SkippedCount);
 
     private static SourceFileDto ToDto(SourceFile file) => new(file.Name, file.Path, file.Lines, file.Preview);
 }
