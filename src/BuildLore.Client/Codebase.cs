@@ -103,7 +103,11 @@ public sealed class CodebaseFile
 
     public bool Binary { get; init; }
 
+    /// <summary>True when the size cap stopped the content early: it holds exactly lines <see cref="StartLine"/>..<see cref="EndLine"/>.</summary>
     public bool Truncated { get; init; }
+
+    /// <summary>With <see cref="Truncated"/>: the line to ask for next to read on; null when the range was sent whole.</summary>
+    public long? NextStartLine { get; init; }
 }
 
 /// <summary>What <see cref="LLMClient.GetCodebaseAsync(CodebaseOptions, CancellationToken)"/> asks for.</summary>

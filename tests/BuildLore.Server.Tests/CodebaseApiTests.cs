@@ -152,6 +152,69 @@ public sealed class CodebaseApiTests
         }
     }
 
+    [Fact]
+    public async Task ReadFile_WhenALineDoesNotFitTheCap_StopsBeforeItAndSaysWhereToGoOn()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("data/wide.txt", $"short\n{new string('x', 200_000)}\n{new string('y', 100_000)}\nend\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var first = await server.GetJsonAsync("llm/learning/codebase/file?path=data/wide.txt");
+        var next = await server.GetJsonAsync($"llm/learning/codebase/file?path=data/wide.txt&start={first.GetProperty("next_start_line").GetInt64()}");
+
+        // Exactly lines 1..2: nothing of line 3 and, above all, not line 4 after a hole.
+        Assert.True(first.GetProperty("truncated").GetBoolean());
+        Assert.Equal((1, 2, 4), (first.GetProperty("start_line").GetInt64(), first.GetProperty("end_line").GetInt64(), first.GetProperty("total_lines").GetInt64()));
+        Assert.Equal($"short\n{new string('x', 200_000)}\n", first.GetProperty("content").GetString());
+        Assert.Equal(3, first.GetProperty("next_start_line").GetInt64());
+        Assert.False(next.GetProperty("truncated").GetBoolean());
+        Assert.Equal((3, 4), (next.GetProperty("start_line").GetInt64(), next.GetProperty("end_line").GetInt64()));
+        Assert.Equal($"{new string('y', 100_000)}\nend\n", next.GetProperty("content").GetString());
+        Assert.False(next.TryGetProperty("next_start_line", out _));
+    }
+
+    [Fact]
+    public async Task ReadFile_ALineLongerThanTheWholeCap_IsSentCutWithAMarker()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("web/app.min.js", $"{new string('a', 300_000)}\nsecond();\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var file = await server.GetJsonAsync("llm/learning/codebase/file?path=web/app.min.js");
+
+        var content = file.GetProperty("content").GetString()!;
+        Assert.True(file.GetProperty("truncated").GetBoolean());
+        Assert.Equal((1, 1, 2), (file.GetProperty("start_line").GetInt64(), file.GetProperty("end_line").GetInt64(), file.GetProperty("next_start_line").GetInt64()));
+        Assert.InRange(content.Length, 200_000, BuildLore.Core.Codebase.WorkspaceFiles.MaxFileChars);
+        Assert.Contains("[BuildLore: cut here; line 1 has 300,000 characters", content, StringComparison.Ordinal);
+        Assert.DoesNotContain("second", content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_LongLines_AreCutToAWindowAroundTheMatchAndFlagged()
+    {
+        using var workspace = new TempDirectory();
+        var wide = new string('a', 3000) + "NEEDLE" + new string('b', 3000);
+        workspace.Write("web/bundle.js", $"{new string('c', 2000)}\n{wide}\nshort after\n");
+        workspace.Write("src/plain.py", "x = 'NEEDLE'\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var hits = (await server.GetJsonAsync("llm/learning/codebase/search?q=needle&context=1")).GetProperty("hits").EnumerateArray()
+            .ToDictionary(h => h.GetProperty("path").GetString()!);
+        var regex = (await server.GetJsonAsync("llm/learning/codebase/search?q=NE%2BDLE&regex=true&context=0&include=web/**")).GetProperty("hits")[0];
+
+        var cut = hits["web/bundle.js"];
+        Assert.True(cut.GetProperty("cut").GetBoolean());
+        Assert.Equal((2, 3001), (cut.GetProperty("line").GetInt64(), cut.GetProperty("column").GetInt64()));
+        Assert.Equal(500, cut.GetProperty("text").GetString()!.Length);
+        Assert.Contains("aNEEDLEb", cut.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(new string('c', 500), cut.GetProperty("before")[0].GetString());
+        Assert.Equal("short after", cut.GetProperty("after")[0].GetString());
+        Assert.False(hits["src/plain.py"].GetProperty("cut").GetBoolean());
+        Assert.Equal((6, "x = 'NEEDLE'"), (hits["src/plain.py"].GetProperty("column").GetInt64(), hits["src/plain.py"].GetProperty("text").GetString()));
+        Assert.Equal(500, regex.GetProperty("text").GetString()!.Length);
+    }
+
     private static List<string> FilePaths(System.Text.Json.JsonElement codebase)
     {
         var paths = new List<string>();

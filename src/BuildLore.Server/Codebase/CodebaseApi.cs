@@ -45,7 +45,10 @@ internal static class CodebaseApi
         try
         {
             var file = new WorkspaceFiles(options.Value.ResolveWorkspace()).Read(path ?? "", first, end is null ? null : last, cancellationToken);
-            return TypedResults.Ok(new CodebaseFileResponse(file.Path, file.Language, file.Size, file.TotalLines, file.StartLine, file.EndLine, file.Content, file.Binary, file.Truncated, file.Redactions));
+            return TypedResults.Ok(new CodebaseFileResponse(file.Path, file.Language, file.Size, file.TotalLines, file.StartLine, file.EndLine, file.Content, file.Binary, file.Truncated, file.Redactions)
+            {
+                NextStartLine = file.NextStartLine,
+            });
         }
         catch (WorkspacePathException e)
         {
@@ -80,7 +83,7 @@ internal static class CodebaseApi
         try
         {
             var (hits, truncated) = new WorkspaceFiles(options.Value.ResolveWorkspace()).Search(q, regex is "true" or "1", take, around, filter, cancellationToken);
-            return TypedResults.Ok(new CodebaseSearchResponse(q, [.. hits.Select(h => new SearchHitDto(h.Path, h.Line, h.Text, h.Before, h.After))], truncated));
+            return TypedResults.Ok(new CodebaseSearchResponse(q, [.. hits.Select(h => new SearchHitDto(h.Path, h.Line, h.Column, h.Text, h.Before, h.After, h.Cut))], truncated));
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
@@ -135,13 +138,22 @@ internal static class CodebaseApi
     }
 }
 
+/// <summary>
+/// A file or some of its lines. With <c>truncated</c>, <c>content</c> holds exactly lines
+/// <c>start_line</c>..<c>end_line</c> and <c>next_start_line</c> is where to go on; a single line longer
+/// than the cap is sent cut, ending with a "[BuildLore: cut here; ...]" note.
+/// </summary>
 public sealed record CodebaseFileResponse(string Path, string Language, long Size, long TotalLines, long StartLine, long EndLine, string? Content, bool Binary, bool Truncated, int Redactions)
 {
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Status => "ok";
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? NextStartLine { get; init; }
 }
 
-public sealed record SearchHitDto(string Path, long Line, string Text, IReadOnlyList<string> Before, IReadOnlyList<string> After);
+/// <summary>A search hit; <c>cut</c> says a line (the hit's or a context line) was longer than 500 characters and only a window of it is given.</summary>
+public sealed record SearchHitDto(string Path, long Line, long Column, string Text, IReadOnlyList<string> Before, IReadOnlyList<string> After, bool Cut);
 
 public sealed record CodebaseSearchResponse(string Query, IReadOnlyList<SearchHitDto> Hits, bool Truncated)
 {
