@@ -18,11 +18,34 @@ public sealed class Codebase
     /// <summary>Key configuration files by relative path (for example <c>package.json</c>, <c>Directory.Build.props</c>) and their text.</summary>
     public IReadOnlyDictionary<string, string> KeyConfigFiles { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>How many key configuration files the view holds; <see cref="KeyConfigFiles"/> has at most the server's cap.</summary>
+    public int KeyConfigFilesTotal { get; init; }
+
+    /// <summary>True when <see cref="KeyConfigFiles"/> holds fewer files than the view has.</summary>
+    public bool KeyConfigFilesTruncated { get; init; }
+
+    /// <summary>Key configuration files whose text was cut at the server's per-file cap.</summary>
+    public IReadOnlyList<string> KeyConfigFilesCut { get; init; } = [];
+
     public IReadOnlyList<SourceFileInfo> BackendFiles { get; init; } = [];
+
+    /// <summary>How many backend files the view holds; <see cref="BackendFiles"/> lists at most the server's cap.</summary>
+    public int BackendFilesTotal { get; init; }
+
+    /// <summary>True when <see cref="BackendFiles"/> lists fewer files than the view has (the cap, or a token budget).</summary>
+    public bool BackendFilesTruncated { get; init; }
 
     public IReadOnlyList<SourceFileInfo> FrontendFiles { get; init; } = [];
 
+    public int FrontendFilesTotal { get; init; }
+
+    public bool FrontendFilesTruncated { get; init; }
+
     public IReadOnlyList<SourceFileInfo> TestFiles { get; init; } = [];
+
+    public int TestFilesTotal { get; init; }
+
+    public bool TestFilesTruncated { get; init; }
 
     public StructureSummary StructureSummary { get; init; } = new();
 

@@ -153,6 +153,38 @@ public sealed class CodebaseApiTests
     }
 
     [Fact]
+    public async Task Codebase_CappedListsAndConfigText_SayTheyWereCut()
+    {
+        using var workspace = new TempDirectory();
+        for (var i = 0; i < 305; i++)
+        {
+            workspace.Write($"src/m{i:D3}.py", $"x = {i}\n");
+        }
+
+        for (var i = 0; i < 101; i++)
+        {
+            workspace.Write($"pkgs/p{i:D3}/package.json", "{}\n");
+        }
+
+        workspace.Write("tests/test_a.py", "def test_a(): pass\n");
+        workspace.Write("Makefile", string.Concat(Enumerable.Repeat("build:\n\tdotnet build\n", 5000)));
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var codebase = (await server.GetJsonAsync("llm/learning/codebase")).GetProperty("codebase");
+
+        Assert.Equal(300, codebase.GetProperty("backend_files").GetArrayLength());
+        Assert.Equal((305, true), (codebase.GetProperty("backend_files_total").GetInt32(), codebase.GetProperty("backend_files_truncated").GetBoolean()));
+        Assert.Equal((1, false), (codebase.GetProperty("test_files_total").GetInt32(), codebase.GetProperty("test_files_truncated").GetBoolean()));
+        Assert.Equal((0, false), (codebase.GetProperty("frontend_files_total").GetInt32(), codebase.GetProperty("frontend_files_truncated").GetBoolean()));
+        Assert.Equal(100, codebase.GetProperty("key_config_files").EnumerateObject().Count());
+        Assert.Equal((102, true), (codebase.GetProperty("key_config_files_total").GetInt32(), codebase.GetProperty("key_config_files_truncated").GetBoolean()));
+        Assert.Equal(["Makefile"], codebase.GetProperty("key_config_files_cut").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(64 * 1024, codebase.GetProperty("key_config_files").GetProperty("Makefile").GetString()!.Length);
+        // Every manifest still gives its dependencies, though not every one is shown as configuration.
+        Assert.Equal(101, codebase.GetProperty("dependency_manifests").GetProperty("read").GetInt32());
+    }
+
+    [Fact]
     public async Task ReadFile_WhenALineDoesNotFitTheCap_StopsBeforeItAndSaysWhereToGoOn()
     {
         using var workspace = new TempDirectory();

@@ -107,7 +107,11 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
             .. manifests.Unparsable.Select(p => $"{p} (does not parse)"),
             .. manifests.SkippedCount > 0 ? [$"{manifests.SkippedCount} past the cap"] : Array.Empty<string>()]);
         Line("key config files", view.KeyConfigFiles.Keys);
-        console.MarkupLineInterpolated($"source files: {view.BackendFiles.Count} backend, {view.FrontendFiles.Count} frontend, {view.TestFiles.Count} test");
+        console.MarkupLineInterpolated($"source files: {Listed(view.BackendFiles.Count, view.BackendFilesTotal)} backend, {Listed(view.FrontendFiles.Count, view.FrontendFilesTotal)} frontend, {Listed(view.TestFiles.Count, view.TestFilesTotal)} test");
+        if (view.KeyConfigFilesTruncated || view.KeyConfigFilesCut.Count > 0)
+        {
+            console.MarkupLineInterpolated($"key config files: {Listed(view.KeyConfigFiles.Count, view.KeyConfigFilesTotal)} shown, {view.KeyConfigFilesCut.Count} cut at the size cap");
+        }
         if (view.ResponseTokens is { } used)
         {
             var left = view.Omitted is { Count: > 0 } omitted
@@ -130,6 +134,9 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
             console.MarkupLineInterpolated($"{label}: {text}");
         }
     }
+
+    /// <summary>"12", or "300 of 1,204" when a list was capped.</summary>
+    private static string Listed(int shown, int total) => shown < total ? $"{Number(shown)} of {Number(total)}" : Number(shown);
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

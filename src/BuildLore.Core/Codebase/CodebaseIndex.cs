@@ -78,6 +78,9 @@ public sealed class CodebaseIndex
         var listed = 0;
         long totalTokens = 0;
         var manifestPaths = new List<string>();
+        var configCount = 0;
+        var configsCut = new List<string>();
+        var totals = new Dictionary<CodebaseScanner.FileKind, int>();
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -93,9 +96,14 @@ public sealed class CodebaseIndex
                 continue;
             }
 
-            if (CodebaseScanner.IsKeyConfig(file.Path) && keyConfigs.Count < _options.MaxConfigFiles)
+            if (CodebaseScanner.IsKeyConfig(file.Path) && configCount++ < _options.MaxConfigFiles)
             {
-                keyConfigs[file.Path] = ReadRedacted(file.Path, _options.MaxConfigFileChars * 4L, _options.MaxConfigFileChars).Text;
+                var (text, cut) = ReadRedacted(file.Path, _options.MaxConfigFileChars * 4L, _options.MaxConfigFileChars);
+                keyConfigs[file.Path] = text;
+                if (cut)
+                {
+                    configsCut.Add(file.Path);
+                }
             }
 
             if (Manifests.IsManifest(file.Path))
@@ -112,6 +120,7 @@ public sealed class CodebaseIndex
             var language = Languages.Of(file.Path);
             languages[language] = languages.GetValueOrDefault(language) + (file.Lines ?? 0);
             seen.Add(kind);
+            totals[kind] = totals.GetValueOrDefault(kind) + 1;
             if (lists[kind].Count < _options.MaxSourceFiles)
             {
                 var preview = ReadRedacted(file.Path, PreviewReadBytes, CodebaseScanner.PreviewLength).Text;
@@ -131,6 +140,11 @@ public sealed class CodebaseIndex
             files.Count)
         {
             TotalTokens = totalTokens,
+            KeyConfigFileCount = configCount,
+            KeyConfigFilesCut = configsCut,
+            BackendFileCount = totals.GetValueOrDefault(CodebaseScanner.FileKind.Backend),
+            FrontendFileCount = totals.GetValueOrDefault(CodebaseScanner.FileKind.Frontend),
+            TestFileCount = totals.GetValueOrDefault(CodebaseScanner.FileKind.Test),
             TokenEstimate = Tokens,
             Facts = ReadFacts(manifestPaths, files, languages, cancellationToken),
         };

@@ -190,6 +190,29 @@ public sealed record CodebaseDto(
     StructureSummaryDto StructureSummary,
     int FileCount)
 {
+    /// <summary>How many key configuration files the view holds (key_config_files has at most 100).</summary>
+    public int KeyConfigFilesTotal { get; init; }
+
+    /// <summary>True when key_config_files holds fewer files than the view has.</summary>
+    public bool KeyConfigFilesTruncated { get; init; }
+
+    /// <summary>Key configuration files whose text in key_config_files was cut at 64 K characters.</summary>
+    public IReadOnlyList<string> KeyConfigFilesCut { get; init; } = [];
+
+    /// <summary>How many backend files the view holds (backend_files lists at most 300).</summary>
+    public int BackendFilesTotal { get; init; }
+
+    /// <summary>True when backend_files lists fewer files than the view has (the cap, or max_tokens).</summary>
+    public bool BackendFilesTruncated { get; init; }
+
+    public int FrontendFilesTotal { get; init; }
+
+    public bool FrontendFilesTruncated { get; init; }
+
+    public int TestFilesTotal { get; init; }
+
+    public bool TestFilesTruncated { get; init; }
+
     /// <summary>Estimated o200k tokens of the workspace's text files.</summary>
     public long TotalTokens { get; init; }
 
@@ -268,6 +291,15 @@ public static class CodebaseMapping
         },
         snapshot.FileCount)
     {
+        KeyConfigFilesTotal = snapshot.KeyConfigFileCount,
+        KeyConfigFilesTruncated = snapshot.KeyConfigFiles.Count < snapshot.KeyConfigFileCount,
+        KeyConfigFilesCut = snapshot.KeyConfigFilesCut,
+        BackendFilesTotal = snapshot.BackendFileCount,
+        BackendFilesTruncated = snapshot.BackendFiles.Count < snapshot.BackendFileCount,
+        FrontendFilesTotal = snapshot.FrontendFileCount,
+        FrontendFilesTruncated = snapshot.FrontendFiles.Count < snapshot.FrontendFileCount,
+        TestFilesTotal = snapshot.TestFileCount,
+        TestFilesTruncated = snapshot.TestFiles.Count < snapshot.TestFileCount,
         TotalTokens = snapshot.TotalTokens,
         TokenEstimate = new TokenEstimateDto(snapshot.TokenEstimate.Encoding, snapshot.TokenEstimate.Method, snapshot.TokenEstimate.FilesCounted, snapshot.TokenEstimate.BytesCounted),
         Dependencies = [.. snapshot.Facts.Dependencies.Select(d => new DependencyDto(d.Name, d.Version, d.Ecosystem, d.Scope, d.Manifest))],

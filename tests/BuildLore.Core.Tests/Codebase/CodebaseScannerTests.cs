@@ -290,14 +290,22 @@ public sealed class CodebaseScannerTests : IDisposable
         }
 
         Write(root, "package.json", PackageJson);
+        Write(root, "tests/test_a.py", "def test_a(): pass\n");
+        Write(root, "go.mod", "module example.com/x\n");
+        Write(root, "Makefile", "all:\n");
 
-        var snapshot = new CodebaseScanner(new CodebaseScanOptions { MaxTreeEntries = 3, MaxSourceFiles = 2, MaxConfigFileChars = 10 }).Scan(root);
+        var snapshot = new CodebaseScanner(new CodebaseScanOptions { MaxTreeEntries = 3, MaxSourceFiles = 2, MaxConfigFileChars = 10, MaxConfigFiles = 2 }).Scan(root);
 
         Assert.True(snapshot.TreeTruncated);
         Assert.Equal(3, FilePaths(snapshot.FileTree).Count());
-        Assert.Equal(6, snapshot.FileCount);
+        Assert.Equal(9, snapshot.FileCount);
         Assert.Equal(2, snapshot.BackendFiles.Count);
-        Assert.Equal(PackageJson[..10], snapshot.KeyConfigFiles["package.json"]);
+        Assert.Equal(5, snapshot.BackendFileCount);
+        Assert.Equal((1, 1), (snapshot.TestFiles.Count, snapshot.TestFileCount));
+        Assert.Equal(["Makefile", "go.mod"], snapshot.KeyConfigFiles.Keys);
+        Assert.Equal(3, snapshot.KeyConfigFileCount);
+        Assert.Equal(["go.mod"], snapshot.KeyConfigFilesCut);
+        Assert.Equal("module exa", snapshot.KeyConfigFiles["go.mod"]);
     }
 
     [Fact]
