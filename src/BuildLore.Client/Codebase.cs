@@ -69,6 +69,27 @@ public sealed class Codebase
 
     /// <summary>With <see cref="CodebaseOptions.MaxTokens"/>: what was left out or shortened to fit, such as <c>test_files</c>: 12.</summary>
     public IReadOnlyDictionary<string, int>? Omitted { get; init; }
+
+    /// <summary>With <see cref="CodebaseOptions.MaxTokens"/>: what was left out, by name.</summary>
+    public LeftOut? LeftOut { get; init; }
+}
+
+/// <summary>
+/// What a token budget left out, least relevant first: generated and vendored code, tests, deep paths,
+/// nested configuration, then tree levels. Names are bounded; <see cref="NotNamed"/> counts the rest.
+/// </summary>
+public sealed class LeftOut
+{
+    /// <summary>Entries dropped from the backend, frontend and test lists.</summary>
+    public IReadOnlyList<string> SourceFiles { get; init; } = [];
+
+    public IReadOnlyList<string> KeyConfigFiles { get; init; } = [];
+
+    /// <summary>Folders (ending with '/') whose contents were cut from the tree.</summary>
+    public IReadOnlyList<string> TreeFolders { get; init; } = [];
+
+    /// <summary>How many more source files and folders went without being named.</summary>
+    public int NotNamed { get; init; }
 }
 
 /// <summary>A dependency declared in one of the workspace's manifests.</summary>

@@ -118,11 +118,17 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
                 ? string.Join(", ", omitted.Select(o => o.Key switch
                 {
                     "preview_chars_over" => $"previews cut to {o.Value} characters",
-                    "tree_depth" => $"tree cut to {o.Value} levels",
+                    "tree_depth" => $"tree folders emptied from level {o.Value}",
+                    "tree_folders" => $"the contents of {o.Value} tree folders",
                     _ => $"{o.Value} {o.Key.Replace('_', ' ')}",
                 }))
                 : "nothing";
             console.MarkupLineInterpolated($"fitted to the budget: {Number(used)} tokens; left out: {left}");
+            if (view.LeftOut is { } names)
+            {
+                var more = names.NotNamed > 0 ? [$"{Number(names.NotNamed)} more"] : Array.Empty<string>();
+                Line("left out by name", [.. names.SourceFiles, .. names.KeyConfigFiles, .. names.TreeFolders, .. more]);
+            }
         }
     }
 

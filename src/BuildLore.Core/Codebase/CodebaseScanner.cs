@@ -347,13 +347,17 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         return FileKind.Backend;
     }
 
+    /// <summary>True for a folder name that holds tests: tests, spec, e2e, Foo.Tests...</summary>
+    internal static bool IsTestFolder(string name) =>
+        TestFolders.Contains(name)
+        || name.EndsWith(".Tests", StringComparison.OrdinalIgnoreCase)
+        || name.EndsWith(".Test", StringComparison.OrdinalIgnoreCase);
+
     private static bool IsTestFile(string[] segments, string name)
     {
         for (var i = 0; i < segments.Length - 1; i++)
         {
-            if (TestFolders.Contains(segments[i])
-                || segments[i].EndsWith(".Tests", StringComparison.OrdinalIgnoreCase)
-                || segments[i].EndsWith(".Test", StringComparison.OrdinalIgnoreCase))
+            if (IsTestFolder(segments[i]))
             {
                 return true;
             }

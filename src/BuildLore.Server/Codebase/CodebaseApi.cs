@@ -235,7 +235,18 @@ public sealed record CodebaseDto(
     /// <summary>With max_tokens: what was left out or shortened to fit the budget.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, int>? Omitted { get; init; }
+
+    /// <summary>With max_tokens: what was left out, by name (bounded; not_named counts the rest).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LeftOutDto? LeftOut { get; init; }
 }
+
+/// <summary>
+/// What a token budget left out: <c>source_files</c> dropped from the backend, frontend and test lists,
+/// <c>key_config_files</c> dropped, <c>tree_folders</c> whose contents were cut from the tree (each ends
+/// with '/'), and <c>not_named</c>, how many more source files and folders went unnamed to save tokens.
+/// </summary>
+public sealed record LeftOutDto(IReadOnlyList<string> SourceFiles, IReadOnlyList<string> KeyConfigFiles, IReadOnlyList<string> TreeFolders, int NotNamed);
 
 public sealed record FileTreeNodeDto(
     string Name,
