@@ -18,11 +18,34 @@ public sealed class Codebase
     /// <summary>Key configuration files by relative path (for example <c>package.json</c>, <c>Directory.Build.props</c>) and their text.</summary>
     public IReadOnlyDictionary<string, string> KeyConfigFiles { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>How many key configuration files the view holds; <see cref="KeyConfigFiles"/> has at most the server's cap.</summary>
+    public int KeyConfigFilesTotal { get; init; }
+
+    /// <summary>True when <see cref="KeyConfigFiles"/> holds fewer files than the view has.</summary>
+    public bool KeyConfigFilesTruncated { get; init; }
+
+    /// <summary>Key configuration files whose text was cut at the server's per-file cap.</summary>
+    public IReadOnlyList<string> KeyConfigFilesCut { get; init; } = [];
+
     public IReadOnlyList<SourceFileInfo> BackendFiles { get; init; } = [];
+
+    /// <summary>How many backend files the view holds; <see cref="BackendFiles"/> lists at most the server's cap.</summary>
+    public int BackendFilesTotal { get; init; }
+
+    /// <summary>True when <see cref="BackendFiles"/> lists fewer files than the view has (the cap, or a token budget).</summary>
+    public bool BackendFilesTruncated { get; init; }
 
     public IReadOnlyList<SourceFileInfo> FrontendFiles { get; init; } = [];
 
+    public int FrontendFilesTotal { get; init; }
+
+    public bool FrontendFilesTruncated { get; init; }
+
     public IReadOnlyList<SourceFileInfo> TestFiles { get; init; } = [];
+
+    public int TestFilesTotal { get; init; }
+
+    public bool TestFilesTruncated { get; init; }
 
     public StructureSummary StructureSummary { get; init; } = new();
 
@@ -32,6 +55,12 @@ public sealed class Codebase
     /// <summary>Dependencies declared in the workspace's manifests (NuGet, npm, PyPI, Cargo, Go, Maven).</summary>
     public IReadOnlyList<DependencyInfo> Dependencies { get; init; } = [];
 
+    /// <summary>True when some manifest was not read whole, so <see cref="Dependencies"/> may be incomplete; <see cref="DependencyManifests"/> says which.</summary>
+    public bool DependenciesTruncated { get; init; }
+
+    /// <summary>Which manifests the dependencies were read from, and which were cut, did not parse, or were skipped.</summary>
+    public ManifestCoverage DependencyManifests { get; init; } = new();
+
     /// <summary>Estimated o200k tokens of all the text files in the view.</summary>
     public long TotalTokens { get; init; }
 
@@ -40,6 +69,27 @@ public sealed class Codebase
 
     /// <summary>With <see cref="CodebaseOptions.MaxTokens"/>: what was left out or shortened to fit, such as <c>test_files</c>: 12.</summary>
     public IReadOnlyDictionary<string, int>? Omitted { get; init; }
+
+    /// <summary>With <see cref="CodebaseOptions.MaxTokens"/>: what was left out, by name.</summary>
+    public LeftOut? LeftOut { get; init; }
+}
+
+/// <summary>
+/// What a token budget left out, least relevant first: generated and vendored code, tests, deep paths,
+/// nested configuration, then tree levels. Names are bounded; <see cref="NotNamed"/> counts the rest.
+/// </summary>
+public sealed class LeftOut
+{
+    /// <summary>Entries dropped from the backend, frontend and test lists.</summary>
+    public IReadOnlyList<string> SourceFiles { get; init; } = [];
+
+    public IReadOnlyList<string> KeyConfigFiles { get; init; } = [];
+
+    /// <summary>Folders (ending with '/') whose contents were cut from the tree.</summary>
+    public IReadOnlyList<string> TreeFolders { get; init; } = [];
+
+    /// <summary>How many more source files and folders went without being named.</summary>
+    public int NotNamed { get; init; }
 }
 
 /// <summary>A dependency declared in one of the workspace's manifests.</summary>
@@ -53,11 +103,30 @@ public sealed class DependencyInfo
     /// <summary><c>nuget</c>, <c>npm</c>, <c>pypi</c>, <c>cargo</c>, <c>go</c> or <c>maven</c>.</summary>
     public string Ecosystem { get; init; } = "";
 
-    /// <summary><c>runtime</c>, <c>dev</c>, <c>test</c>, <c>indirect</c>, or a Maven scope.</summary>
+    /// <summary><c>runtime</c>, <c>dev</c> (build and tooling too), <c>test</c> or <c>indirect</c>.</summary>
     public string Scope { get; init; } = "";
 
     /// <summary>The manifest that declares it, relative to the workspace root.</summary>
     public string Manifest { get; init; } = "";
+}
+
+/// <summary>How completely the workspace's manifests were read for <see cref="Codebase.Dependencies"/>.</summary>
+public sealed class ManifestCoverage
+{
+    /// <summary>How many manifests were parsed.</summary>
+    public int Read { get; init; }
+
+    /// <summary>Manifests longer than the server's cap, parsed from their beginning only.</summary>
+    public IReadOnlyList<string> Cut { get; init; } = [];
+
+    /// <summary>Manifests that are not valid in their format and gave no dependencies.</summary>
+    public IReadOnlyList<string> Unparsable { get; init; } = [];
+
+    /// <summary>The first of the manifests past the server's count cap, not read at all.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+
+    /// <summary>How many manifests were skipped in all.</summary>
+    public int SkippedCount { get; init; }
 }
 
 /// <summary>One file of the workspace (or some of its lines), from <see cref="LLMClient.GetCodebaseFileAsync"/>.</summary>
@@ -78,7 +147,11 @@ public sealed class CodebaseFile
 
     public bool Binary { get; init; }
 
+    /// <summary>True when the size cap stopped the content early: it holds exactly lines <see cref="StartLine"/>..<see cref="EndLine"/>.</summary>
     public bool Truncated { get; init; }
+
+    /// <summary>With <see cref="Truncated"/>: the line to ask for next to read on; null when the range was sent whole.</summary>
+    public long? NextStartLine { get; init; }
 }
 
 /// <summary>What <see cref="LLMClient.GetCodebaseAsync(CodebaseOptions, CancellationToken)"/> asks for.</summary>

@@ -62,9 +62,12 @@ public sealed class CodebaseCommandTests
 
         Assert.Equal(0, exitCode);
         Assert.Matches(@"fitted to the budget: [0-9,]+ tokens; left out: .*test files", output);
+        Assert.Matches(@"left out by name: .*tests/test_\d+\.py", output);
+        Assert.Matches(@"source files: \d+ of 30 backend", output);
         var codebase = JsonDocument.Parse(json).RootElement.GetProperty("codebase");
         Assert.InRange(codebase.GetProperty("response_tokens").GetInt64(), 1, 1500);
         Assert.True(codebase.GetProperty("omitted").GetProperty("test_files").GetInt32() > 0);
+        Assert.Contains("tests/test_29.py", codebase.GetProperty("left_out").GetProperty("source_files").EnumerateArray().Select(p => p.GetString()));
     }
 
     [Fact]

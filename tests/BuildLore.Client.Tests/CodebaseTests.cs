@@ -76,7 +76,32 @@ public sealed class CodebaseTests
         Assert.True(narrowed.TotalTokens > 0);
         Assert.InRange(fitted.ResponseTokens!.Value, 1, 1200);
         Assert.True(fitted.Omitted!["test_files"] > 0);
+        Assert.Contains("tests/test_39.py", fitted.LeftOut!.SourceFiles);
+        Assert.True(fitted.TestFilesTruncated);
+        Assert.Equal(40, fitted.TestFilesTotal);
+        Assert.False(fitted.DependenciesTruncated);
         Assert.Equal(400, (int?)refused.StatusCode);
         Assert.Equal("include", refused.Field);
+    }
+
+    [Fact]
+    public async Task GetCodebaseFile_ReadsARange_AndSaysWhereToGoOnWhenCapped()
+    {
+        await using var scope = await ServerScope.StartAsync(workspace =>
+        {
+            workspace.Write("src/app.py", "a = 1\nb = 2\nc = 3\n");
+            workspace.Write("data/wide.txt", $"{new string('x', 200_000)}\n{new string('y', 100_000)}\n");
+        });
+
+        var range = await scope.Client.GetCodebaseFileAsync("src/app.py", startLine: 2, endLine: 3);
+        var capped = await scope.Client.GetCodebaseFileAsync("data/wide.txt");
+        var refused = await Assert.ThrowsAsync<LLMClientException>(() => scope.Client.GetCodebaseFileAsync("../etc/passwd"));
+
+        Assert.Equal(("b = 2\nc = 3\n", 2, 3, 3), (range.Content, range.StartLine, range.EndLine, range.TotalLines));
+        Assert.False(range.Truncated);
+        Assert.Null(range.NextStartLine);
+        Assert.True(capped.Truncated);
+        Assert.Equal((1, 1, 2L), (capped.StartLine, capped.EndLine, capped.NextStartLine));
+        Assert.Equal(403, (int?)refused.StatusCode);
     }
 }

@@ -38,6 +38,10 @@ public sealed class CodebaseApiTests
         Assert.True(structure.GetProperty("has_frontend").GetBoolean());
         Assert.True(structure.GetProperty("has_tests").GetBoolean());
 
+        Assert.False(codebase.GetProperty("dependencies_truncated").GetBoolean());
+        Assert.Equal(2, codebase.GetProperty("dependency_manifests").GetProperty("read").GetInt32());
+        Assert.Equal(0, codebase.GetProperty("dependency_manifests").GetProperty("skipped_count").GetInt32());
+
         var raw = codebase.GetRawText();
         Assert.DoesNotContain("abc123", raw, StringComparison.Ordinal);
         Assert.DoesNotContain("server.pem", raw, StringComparison.Ordinal);
@@ -146,6 +150,101 @@ public sealed class CodebaseApiTests
             Assert.Equal(field, error.GetProperty("field").GetString());
             Assert.Contains("glob", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Codebase_CappedListsAndConfigText_SayTheyWereCut()
+    {
+        using var workspace = new TempDirectory();
+        for (var i = 0; i < 305; i++)
+        {
+            workspace.Write($"src/m{i:D3}.py", $"x = {i}\n");
+        }
+
+        for (var i = 0; i < 101; i++)
+        {
+            workspace.Write($"pkgs/p{i:D3}/package.json", "{}\n");
+        }
+
+        workspace.Write("tests/test_a.py", "def test_a(): pass\n");
+        workspace.Write("Makefile", string.Concat(Enumerable.Repeat("build:\n\tdotnet build\n", 5000)));
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var codebase = (await server.GetJsonAsync("llm/learning/codebase")).GetProperty("codebase");
+
+        Assert.Equal(300, codebase.GetProperty("backend_files").GetArrayLength());
+        Assert.Equal((305, true), (codebase.GetProperty("backend_files_total").GetInt32(), codebase.GetProperty("backend_files_truncated").GetBoolean()));
+        Assert.Equal((1, false), (codebase.GetProperty("test_files_total").GetInt32(), codebase.GetProperty("test_files_truncated").GetBoolean()));
+        Assert.Equal((0, false), (codebase.GetProperty("frontend_files_total").GetInt32(), codebase.GetProperty("frontend_files_truncated").GetBoolean()));
+        Assert.Equal(100, codebase.GetProperty("key_config_files").EnumerateObject().Count());
+        Assert.Equal((102, true), (codebase.GetProperty("key_config_files_total").GetInt32(), codebase.GetProperty("key_config_files_truncated").GetBoolean()));
+        Assert.Equal(["Makefile"], codebase.GetProperty("key_config_files_cut").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(64 * 1024, codebase.GetProperty("key_config_files").GetProperty("Makefile").GetString()!.Length);
+        // Every manifest still gives its dependencies, though not every one is shown as configuration.
+        Assert.Equal(101, codebase.GetProperty("dependency_manifests").GetProperty("read").GetInt32());
+    }
+
+    [Fact]
+    public async Task ReadFile_WhenALineDoesNotFitTheCap_StopsBeforeItAndSaysWhereToGoOn()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("data/wide.txt", $"short\n{new string('x', 200_000)}\n{new string('y', 100_000)}\nend\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var first = await server.GetJsonAsync("llm/learning/codebase/file?path=data/wide.txt");
+        var next = await server.GetJsonAsync($"llm/learning/codebase/file?path=data/wide.txt&start={first.GetProperty("next_start_line").GetInt64()}");
+
+        // Exactly lines 1..2: nothing of line 3 and, above all, not line 4 after a hole.
+        Assert.True(first.GetProperty("truncated").GetBoolean());
+        Assert.Equal((1, 2, 4), (first.GetProperty("start_line").GetInt64(), first.GetProperty("end_line").GetInt64(), first.GetProperty("total_lines").GetInt64()));
+        Assert.Equal($"short\n{new string('x', 200_000)}\n", first.GetProperty("content").GetString());
+        Assert.Equal(3, first.GetProperty("next_start_line").GetInt64());
+        Assert.False(next.GetProperty("truncated").GetBoolean());
+        Assert.Equal((3, 4), (next.GetProperty("start_line").GetInt64(), next.GetProperty("end_line").GetInt64()));
+        Assert.Equal($"{new string('y', 100_000)}\nend\n", next.GetProperty("content").GetString());
+        Assert.False(next.TryGetProperty("next_start_line", out _));
+    }
+
+    [Fact]
+    public async Task ReadFile_ALineLongerThanTheWholeCap_IsSentCutWithAMarker()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("web/app.min.js", $"{new string('a', 300_000)}\nsecond();\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var file = await server.GetJsonAsync("llm/learning/codebase/file?path=web/app.min.js");
+
+        var content = file.GetProperty("content").GetString()!;
+        Assert.True(file.GetProperty("truncated").GetBoolean());
+        Assert.Equal((1, 1, 2), (file.GetProperty("start_line").GetInt64(), file.GetProperty("end_line").GetInt64(), file.GetProperty("next_start_line").GetInt64()));
+        Assert.InRange(content.Length, 200_000, BuildLore.Core.Codebase.WorkspaceFiles.MaxFileChars);
+        Assert.Contains("[BuildLore: cut here; line 1 has 300,000 characters", content, StringComparison.Ordinal);
+        Assert.DoesNotContain("second", content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_LongLines_AreCutToAWindowAroundTheMatchAndFlagged()
+    {
+        using var workspace = new TempDirectory();
+        var wide = new string('a', 3000) + "NEEDLE" + new string('b', 3000);
+        workspace.Write("web/bundle.js", $"{new string('c', 2000)}\n{wide}\nshort after\n");
+        workspace.Write("src/plain.py", "x = 'NEEDLE'\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var hits = (await server.GetJsonAsync("llm/learning/codebase/search?q=needle&context=1")).GetProperty("hits").EnumerateArray()
+            .ToDictionary(h => h.GetProperty("path").GetString()!);
+        var regex = (await server.GetJsonAsync("llm/learning/codebase/search?q=NE%2BDLE&regex=true&context=0&include=web/**")).GetProperty("hits")[0];
+
+        var cut = hits["web/bundle.js"];
+        Assert.True(cut.GetProperty("cut").GetBoolean());
+        Assert.Equal((2, 3001), (cut.GetProperty("line").GetInt64(), cut.GetProperty("column").GetInt64()));
+        Assert.Equal(500, cut.GetProperty("text").GetString()!.Length);
+        Assert.Contains("aNEEDLEb", cut.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(new string('c', 500), cut.GetProperty("before")[0].GetString());
+        Assert.Equal("short after", cut.GetProperty("after")[0].GetString());
+        Assert.False(hits["src/plain.py"].GetProperty("cut").GetBoolean());
+        Assert.Equal((6, "x = 'NEEDLE'"), (hits["src/plain.py"].GetProperty("column").GetInt64(), hits["src/plain.py"].GetProperty("text").GetString()));
+        Assert.Equal(500, regex.GetProperty("text").GetString()!.Length);
     }
 
     private static List<string> FilePaths(System.Text.Json.JsonElement codebase)

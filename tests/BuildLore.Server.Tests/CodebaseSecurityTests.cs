@@ -14,6 +14,23 @@ public sealed class CodebaseSecurityTests : IAsyncLifetime
     private const string KeyMarker = "KEY-MARKER-4b7e";
     private const string IgnoredMarker = "IGNORED-MARKER-2d9f";
     private const string GitMarker = "GIT-MARKER-c0de";
+    private const string HiddenMarker = "HIDDEN-MARKER-5e1b";
+
+    /// <summary>Links inside the workspace whose names pass every rule but whose targets are secret, ignored, hidden or git's own.</summary>
+    private static readonly (string Link, string Target)[] DisguisedLinks =
+    [
+        ("notes.py", ".env"),
+        ("src/settings.py", "../config/.env.local"),
+        ("cert-notes.txt", "certs/server.pem"),
+        ("key.txt", "id_rsa"),
+        ("settings.json", "appsettings.Development.json"),
+        ("gitconfig.txt", ".git/config"),
+        ("log-alias.txt", "ignored.log"),
+        ("build-alias.txt", "build/out.txt"),
+        ("deps.js", "node_modules/pkg/index.js"),
+        ("plan-alias.md", "private/plan.md"),
+        ("chain.py", "notes.py"),
+    ];
 
     private readonly TempDirectory _outside = new("buildlore-outside");
     private readonly TempDirectory _workspace = new("buildlore-ws");
@@ -36,6 +53,17 @@ public sealed class CodebaseSecurityTests : IAsyncLifetime
         File.WriteAllBytes(_workspace.Combine("logo.png"), [0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0]);
         File.CreateSymbolicLink(_workspace.Combine("escape"), _outside.Path);
         File.CreateSymbolicLink(_workspace.Combine("passwd-link"), _outside.Combine("outside-secret.txt"));
+        _workspace.Write(".buildloreignore", "private/\n");
+        _workspace.Write("private/plan.md", HiddenMarker);
+        foreach (var (link, target) in DisguisedLinks)
+        {
+            File.CreateSymbolicLink(_workspace.Combine(link.Split('/')), target);
+        }
+
+        // A link to a visible file stays visible: the rules follow the content, they do not ban links.
+        File.CreateSymbolicLink(_workspace.Combine("readme-alias.md"), "README.md");
+        Directory.CreateSymbolicLink(_workspace.Combine("gitdir"), ".git");
+        Directory.CreateSymbolicLink(_workspace.Combine("certdir"), "certs");
         Git("init", "-q");
         Git("config", "user.email", "t@example.invalid");
         Git("config", "user.name", "t");
@@ -67,7 +95,7 @@ public sealed class CodebaseSecurityTests : IAsyncLifetime
 
     private static void AssertNoLeak(string body)
     {
-        foreach (var marker in new[] { OutsideMarker, EnvMarker, KeyMarker, IgnoredMarker, GitMarker, "root:x:0:0" })
+        foreach (var marker in new[] { OutsideMarker, EnvMarker, KeyMarker, IgnoredMarker, GitMarker, HiddenMarker, "root:x:0:0" })
         {
             Assert.DoesNotContain(marker, body, StringComparison.Ordinal);
         }
@@ -110,7 +138,41 @@ public sealed class CodebaseSecurityTests : IAsyncLifetime
         Uri.EscapeDataString("src"),
         Uri.EscapeDataString(new string('a', 5000)),
         "",
+        Uri.EscapeDataString("private/plan.md"),
+        Uri.EscapeDataString("gitdir/config"),
+        Uri.EscapeDataString("certdir/server.pem"),
     };
+
+    public static TheoryData<string> DisguisedLinkNames => [.. DisguisedLinks.Select(l => l.Link)];
+
+    [Theory]
+    [MemberData(nameof(DisguisedLinkNames))]
+    public async Task ReadFile_LinkWhoseTargetIsSecretIgnoredOrHidden_IsRefusedAndLeaksNothing(string link)
+    {
+        using var response = await _server.Http.GetAsync($"llm/learning/codebase/file?path={Uri.EscapeDataString(link)}");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(403, (int)response.StatusCode);
+        AssertNoLeak(body);
+    }
+
+    [Fact]
+    public async Task LinksWhoseTargetsAreHidden_AreNeitherListedNorSearched_WhileALinkToAVisibleFileIs()
+    {
+        var view = await _server.Http.GetStringAsync("llm/learning/codebase");
+        var hits = (await _server.GetJsonAsync("llm/learning/codebase/search?q=MARKER")).GetProperty("hits");
+        var alias = await _server.GetJsonAsync("llm/learning/codebase/file?path=readme-alias.md");
+
+        foreach (var (link, _) in DisguisedLinks)
+        {
+            Assert.DoesNotContain($"\"{link.Split('/')[^1]}\"", view, StringComparison.Ordinal);
+        }
+
+        AssertNoLeak(view);
+        Assert.Equal(0, hits.GetArrayLength());
+        Assert.Contains("\"readme-alias.md\"", view, StringComparison.Ordinal);
+        Assert.Equal("# demo\n", alias.GetProperty("content").GetString());
+    }
 
     [Theory]
     [MemberData(nameof(EscapeAttempts))]
@@ -130,6 +192,8 @@ public sealed class CodebaseSecurityTests : IAsyncLifetime
     [InlineData(IgnoredMarker, "false")]
     [InlineData("MARKER-[0-9a-f]{4}", "true")]
     [InlineData("BEGIN PRIVATE KEY", "false")]
+    [InlineData(GitMarker, "false")]
+    [InlineData(HiddenMarker, "false")]
     public async Task Search_NeverFindsSecretsIgnoredOrOutsideFiles(string query, string regex)
     {
         var result = await _server.GetJsonAsync($"llm/learning/codebase/search?q={Uri.EscapeDataString(query)}&regex={regex}");
@@ -168,7 +232,7 @@ public sealed class CodebaseSecurityTests : IAsyncLifetime
         Assert.True((int)response.StatusCode is 200 or 400, $"{(int)response.StatusCode}: {body}");
         AssertNoLeak(body);
         Assert.DoesNotContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789", body, StringComparison.Ordinal);
-        foreach (var name in (string[])["\".env\"", "server.pem", "id_rsa", "outside-secret", "passwd-link", "ignored.log", "out.txt", "index.js"])
+        foreach (var name in (string[])["\".env\"", "server.pem", "id_rsa", "outside-secret", "passwd-link", "ignored.log", "out.txt", "index.js", "plan.md", "notes.py", "gitconfig.txt", "log-alias.txt", "plan-alias.md"])
         {
             Assert.DoesNotContain(name, body, StringComparison.Ordinal);
         }

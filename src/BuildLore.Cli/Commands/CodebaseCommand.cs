@@ -101,19 +101,34 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
         Line("test frameworks", s.TestFrameworks);
         Line("CI", s.CiSystems);
         Line("dependencies", view.Dependencies.GroupBy(d => d.Ecosystem).Select(g => $"{g.Key} {g.Count()}"));
+        var manifests = view.DependencyManifests;
+        Line("manifests not read whole", [
+            .. manifests.Cut.Select(p => $"{p} (cut)"),
+            .. manifests.Unparsable.Select(p => $"{p} (does not parse)"),
+            .. manifests.SkippedCount > 0 ? [$"{manifests.SkippedCount} past the cap"] : Array.Empty<string>()]);
         Line("key config files", view.KeyConfigFiles.Keys);
-        console.MarkupLineInterpolated($"source files: {view.BackendFiles.Count} backend, {view.FrontendFiles.Count} frontend, {view.TestFiles.Count} test");
+        console.MarkupLineInterpolated($"source files: {Listed(view.BackendFiles.Count, view.BackendFilesTotal)} backend, {Listed(view.FrontendFiles.Count, view.FrontendFilesTotal)} frontend, {Listed(view.TestFiles.Count, view.TestFilesTotal)} test");
+        if (view.KeyConfigFilesTruncated || view.KeyConfigFilesCut.Count > 0)
+        {
+            console.MarkupLineInterpolated($"key config files: {Listed(view.KeyConfigFiles.Count, view.KeyConfigFilesTotal)} shown, {view.KeyConfigFilesCut.Count} cut at the size cap");
+        }
         if (view.ResponseTokens is { } used)
         {
             var left = view.Omitted is { Count: > 0 } omitted
                 ? string.Join(", ", omitted.Select(o => o.Key switch
                 {
                     "preview_chars_over" => $"previews cut to {o.Value} characters",
-                    "tree_depth" => $"tree cut to {o.Value} levels",
+                    "tree_depth" => $"tree folders emptied from level {o.Value}",
+                    "tree_folders" => $"the contents of {o.Value} tree folders",
                     _ => $"{o.Value} {o.Key.Replace('_', ' ')}",
                 }))
                 : "nothing";
             console.MarkupLineInterpolated($"fitted to the budget: {Number(used)} tokens; left out: {left}");
+            if (view.LeftOut is { } names)
+            {
+                var more = names.NotNamed > 0 ? [$"{Number(names.NotNamed)} more"] : Array.Empty<string>();
+                Line("left out by name", [.. names.SourceFiles, .. names.KeyConfigFiles, .. names.TreeFolders, .. more]);
+            }
         }
     }
 
@@ -125,6 +140,9 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
             console.MarkupLineInterpolated($"{label}: {text}");
         }
     }
+
+    /// <summary>"12", or "300 of 1,204" when a list was capped.</summary>
+    private static string Listed(int shown, int total) => shown < total ? $"{Number(shown)} of {Number(total)}" : Number(shown);
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

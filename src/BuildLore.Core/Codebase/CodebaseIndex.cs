@@ -77,6 +77,10 @@ public sealed class CodebaseIndex
         var languages = new Dictionary<string, long>(StringComparer.Ordinal);
         var listed = 0;
         long totalTokens = 0;
+        var manifestPaths = new List<string>();
+        var configCount = 0;
+        var configsCut = new List<string>();
+        var totals = new Dictionary<CodebaseScanner.FileKind, int>();
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -92,9 +96,19 @@ public sealed class CodebaseIndex
                 continue;
             }
 
-            if (CodebaseScanner.IsKeyConfig(file.Path) && keyConfigs.Count < _options.MaxConfigFiles)
+            if (CodebaseScanner.IsKeyConfig(file.Path) && configCount++ < _options.MaxConfigFiles)
             {
-                keyConfigs[file.Path] = ReadRedacted(file.Path, _options.MaxConfigFileChars * 4L, _options.MaxConfigFileChars);
+                var (text, cut) = ReadRedacted(file.Path, _options.MaxConfigFileChars * 4L, _options.MaxConfigFileChars);
+                keyConfigs[file.Path] = text;
+                if (cut)
+                {
+                    configsCut.Add(file.Path);
+                }
+            }
+
+            if (Manifests.IsManifest(file.Path))
+            {
+                manifestPaths.Add(file.Path);
             }
 
             var kind = CodebaseScanner.Classify(file.Path);
@@ -106,9 +120,10 @@ public sealed class CodebaseIndex
             var language = Languages.Of(file.Path);
             languages[language] = languages.GetValueOrDefault(language) + (file.Lines ?? 0);
             seen.Add(kind);
+            totals[kind] = totals.GetValueOrDefault(kind) + 1;
             if (lists[kind].Count < _options.MaxSourceFiles)
             {
-                var preview = ReadRedacted(file.Path, PreviewReadBytes, CodebaseScanner.PreviewLength);
+                var preview = ReadRedacted(file.Path, PreviewReadBytes, CodebaseScanner.PreviewLength).Text;
                 lists[kind].Add(new SourceFile(Path.GetFileName(file.Path), file.Path, file.Lines ?? 0, preview));
             }
         }
@@ -125,17 +140,49 @@ public sealed class CodebaseIndex
             files.Count)
         {
             TotalTokens = totalTokens,
+            KeyConfigFileCount = configCount,
+            KeyConfigFilesCut = configsCut,
+            BackendFileCount = totals.GetValueOrDefault(CodebaseScanner.FileKind.Backend),
+            FrontendFileCount = totals.GetValueOrDefault(CodebaseScanner.FileKind.Frontend),
+            TestFileCount = totals.GetValueOrDefault(CodebaseScanner.FileKind.Test),
             TokenEstimate = Tokens,
-            Facts = ProjectFactsReader.Read(keyConfigs, files.Select(f => f.Path), languages),
+            Facts = ReadFacts(manifestPaths, files, languages, cancellationToken),
         };
     }
 
     /// <summary>
-    /// The first <paramref name="maxChars"/> characters of a file with secrets masked line by line
-    /// (before cutting, so a secret that straddles the cut is still masked); empty when the file is
-    /// gone or now leads outside the workspace.
+    /// Project facts with dependencies parsed from each manifest's whole text (up to
+    /// <see cref="CodebaseScanOptions.MaxManifestBytes"/>), not from the configuration text shown, which is
+    /// cut shorter; manifests past the count or total-size cap are named as skipped, never dropped silently.
     /// </summary>
-    private string ReadRedacted(string relative, long maxBytes, int maxChars)
+    private ProjectFacts ReadFacts(List<string> manifestPaths, IReadOnlyList<IndexedFile> files, Dictionary<string, long> languages, CancellationToken cancellationToken)
+    {
+        var manifests = new List<ManifestText>();
+        var skipped = new List<string>();
+        long bytes = 0;
+        foreach (var path in manifestPaths)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (manifests.Count >= _options.MaxManifestFiles || bytes >= _options.MaxManifestBytesTotal)
+            {
+                skipped.Add(path);
+                continue;
+            }
+
+            var (text, cut) = ReadRedacted(path, _options.MaxManifestBytes, int.MaxValue);
+            bytes += text.Length;
+            manifests.Add(new ManifestText(path, text, cut));
+        }
+
+        return ProjectFactsReader.Read(manifests, skipped, files.Select(f => f.Path), languages);
+    }
+
+    /// <summary>
+    /// The first <paramref name="maxChars"/> characters of a file (of its first <paramref name="maxBytes"/>)
+    /// with secrets masked line by line (before cutting, so a secret that straddles the cut is still
+    /// masked), and whether that left anything out; empty when the file is gone or now leads outside the workspace.
+    /// </summary>
+    private (string Text, bool Cut) ReadRedacted(string relative, long maxBytes, int maxChars)
     {
         var full = Path.Combine(_root, relative);
         try
@@ -143,16 +190,18 @@ public sealed class CodebaseIndex
             // Empty files have nothing to show, and FIFOs (which report no size) would block the open.
             if (!CodebaseScanner.IsInsideRoot(_realRoot, full) || new FileInfo(full).Length == 0)
             {
-                return "";
+                return ("", false);
             }
 
             using var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[Math.Min(maxBytes, RandomAccess.GetLength(handle))];
+            var length = RandomAccess.GetLength(handle);
+            var buffer = new byte[Math.Min(maxBytes, length)];
             var read = RandomAccess.Read(handle, buffer, 0);
             var text = Encoding.UTF8.GetString(buffer, 0, read);
             var redactor = new StreamingRedactor();
-            var result = new StringBuilder(Math.Min(text.Length, maxChars + 256));
-            for (var position = 0; position < text.Length && result.Length < maxChars;)
+            var result = new StringBuilder((int)Math.Min(text.Length, maxChars + 256L));
+            var position = 0;
+            while (position < text.Length && result.Length < maxChars)
             {
                 var newline = text.IndexOf('\n', position);
                 var next = newline < 0 ? text.Length : newline + 1;
@@ -161,11 +210,12 @@ public sealed class CodebaseIndex
                 position = next;
             }
 
-            return result.Length <= maxChars ? result.ToString() : result.ToString(0, maxChars);
+            var cut = length > read || position < text.Length || result.Length > maxChars;
+            return (result.Length <= maxChars ? result.ToString() : result.ToString(0, maxChars), cut);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return "";
+            return ("", false);
         }
     }
 

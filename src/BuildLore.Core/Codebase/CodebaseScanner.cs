@@ -58,21 +58,38 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
     /// <summary>
     /// The workspace's files a client may see, relative with '/' separators and sorted: git-ignored
     /// files, secret files, dependency and output folders and links that leave the workspace are not
-    /// among them.
+    /// among them, and neither are links whose target is one of those.
     /// </summary>
     public IReadOnlyList<string> ListVisibleFiles(string workspaceRoot, CancellationToken cancellationToken = default)
     {
         var root = Path.GetFullPath(workspaceRoot);
         var guard = new RootGuard(root);
-        return [.. ListFiles(root, cancellationToken).Where(f => guard.Admit(f) is not null)];
+        var admitted = ListFiles(root, cancellationToken)
+            .Select(f => (Path: f, Real: guard.Admit(f)?.RealRelative))
+            .Where(f => f.Real is not null)
+            .ToList();
+        var direct = admitted.Where(f => f.Real == f.Path).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        return [.. admitted.Where(f => f.Real == f.Path || direct.Contains(f.Real!)).Select(f => f.Path)];
     }
 
     /// <summary>True when <paramref name="relative"/> is a file a client may see (same rules as <see cref="ListVisibleFiles"/>).</summary>
     public bool IsVisible(string workspaceRoot, string relative, CancellationToken cancellationToken = default)
     {
         var root = Path.GetFullPath(workspaceRoot);
-        if (!IsListable(relative) || new RootGuard(root).Admit(relative) is null
-            || GitIgnoreMatcher.ForRootFile(root, IgnoreFileName)?.IsFileIgnored(relative) == true)
+        if (new RootGuard(root).Admit(relative) is not { } admitted || !IsCandidate(root, relative, cancellationToken))
+        {
+            return false;
+        }
+
+        // The rules are about content, so a link (or a path through a linked folder) is shown only when
+        // what it resolves to would be shown itself: "notes.py -> .env" is the secret file by another name.
+        return admitted.RealRelative == relative || IsCandidate(root, admitted.RealRelative, cancellationToken);
+    }
+
+    /// <summary>Whether the listing's rules (names, .buildloreignore, git or the walk) admit the path, links aside.</summary>
+    private bool IsCandidate(string root, string relative, CancellationToken cancellationToken)
+    {
+        if (!IsListable(relative) || GitIgnoreMatcher.ForRootFile(root, IgnoreFileName)?.IsFileIgnored(relative) == true)
         {
             return false;
         }
@@ -102,17 +119,40 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         TokenCounter.Warm(); // loading the vocabulary takes a while: do it alongside the reading
         var guard = new RootGuard(root);
         var measured = new System.Collections.Concurrent.ConcurrentQueue<IndexedFile>();
+        var linked = new System.Collections.Concurrent.ConcurrentQueue<(string Path, RootGuard.Admission Admission)>();
         // Reading is mostly waiting on the file system: one reader per core keeps both busy, and
         // starts on the first files git prints.
         Parallel.ForEach(EnumerateCandidates(root, cancellationToken), Parallelism(cancellationToken), () => new byte[ReadBufferBytes], (path, _, buffer) =>
         {
-            if (Measure(root, path, guard, buffer) is { } file)
+            if (guard.Admit(path) is not { } admitted)
+            {
+                return buffer;
+            }
+
+            if (admitted.RealRelative != path)
+            {
+                // Decided once the whole list is known: whether its target is listed itself.
+                linked.Enqueue((path, admitted));
+            }
+            else if (Measure(root, path, admitted.Info, buffer) is { } file)
             {
                 measured.Enqueue(file);
             }
 
             return buffer;
         }, _ => { });
+
+        // A link is shown only when what it resolves to is shown: its target passed every rule
+        // (secret names, skipped folders, .gitignore, .buildloreignore) under its own name.
+        var direct = measured.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var linkBuffer = new byte[ReadBufferBytes];
+        foreach (var (path, admitted) in linked)
+        {
+            if (direct.Contains(admitted.RealRelative) && Measure(root, path, admitted.Info, linkBuffer) is { } file)
+            {
+                measured.Enqueue(file);
+            }
+        }
 
         var files = measured.ToArray();
         Array.Sort(files, (x, y) => string.CompareOrdinal(x.Path, y.Path));
@@ -133,14 +173,9 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
     private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
 
-    /// <summary>Size, line count and whether the file is binary; null when it is gone or leaves the workspace.</summary>
-    private IndexedFile? Measure(string root, string relative, RootGuard guard, byte[] buffer)
+    /// <summary>Size, line count and whether the file is binary, for a file the root guard admitted.</summary>
+    private IndexedFile? Measure(string root, string relative, FileInfo info, byte[] buffer)
     {
-        if (guard.Admit(relative) is not { } info)
-        {
-            return null;
-        }
-
         // Empty files need no reading, and neither do FIFOs and devices, which report no size and would block.
         var length = info.Length;
         if (length == 0)
@@ -312,13 +347,17 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         return FileKind.Backend;
     }
 
+    /// <summary>True for a folder name that holds tests: tests, spec, e2e, Foo.Tests...</summary>
+    internal static bool IsTestFolder(string name) =>
+        TestFolders.Contains(name)
+        || name.EndsWith(".Tests", StringComparison.OrdinalIgnoreCase)
+        || name.EndsWith(".Test", StringComparison.OrdinalIgnoreCase);
+
     private static bool IsTestFile(string[] segments, string name)
     {
         for (var i = 0; i < segments.Length - 1; i++)
         {
-            if (TestFolders.Contains(segments[i])
-                || segments[i].EndsWith(".Tests", StringComparison.OrdinalIgnoreCase)
-                || segments[i].EndsWith(".Test", StringComparison.OrdinalIgnoreCase))
+            if (IsTestFolder(segments[i]))
             {
                 return true;
             }
@@ -395,16 +434,19 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
     }
 
     /// <summary>
-    /// Admits files that exist and really lie under the root. Folders are resolved once each, so a
-    /// 50,000-file workspace costs one link resolution per folder, not per file.
+    /// Admits files that exist and really lie under the root, and says where each really is. Folders
+    /// are resolved once each, so a 50,000-file workspace costs one link resolution per folder, not per file.
     /// </summary>
-    private sealed class RootGuard(string root)
+    internal sealed class RootGuard(string root)
     {
         private readonly string _realRoot = RealPath(root) ?? root;
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> _folders = new(StringComparer.Ordinal);
 
-        /// <summary>The file's information (its target's, for a link), or null when it is not a file under the root.</summary>
-        public FileInfo? Admit(string relative)
+        /// <summary>An admitted file: its information (its target's, for a link) and its real path relative to the root.</summary>
+        internal sealed record Admission(FileInfo Info, string RealRelative);
+
+        /// <summary>The file's admission, or null when it is not a file under the root once every link is resolved.</summary>
+        public Admission? Admit(string relative)
         {
             var full = Path.Combine(root, relative);
             var info = new FileInfo(full);
@@ -414,20 +456,30 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             }
 
             var slash = relative.LastIndexOf('/');
-            var folder = slash < 0 ? "" : relative[..slash];
-            if (folder.Length > 0 && !_folders.GetOrAdd(folder, f => IsInsideRoot(_realRoot, Path.Combine(root, f))))
+            var realFolder = slash < 0 ? "" : _folders.GetOrAdd(relative[..slash], f => RelativeToRoot(RealPath(Path.Combine(root, f))));
+            if (realFolder is null)
             {
                 return null;
             }
 
             if (!info.Attributes.HasFlag(FileAttributes.ReparsePoint))
             {
-                return info;
+                var name = relative[(slash + 1)..];
+                return new Admission(info, realFolder.Length == 0 ? name : $"{realFolder}/{name}");
             }
 
             var real = RealPath(full);
-            return real is not null && IsUnder(_realRoot, real) && new FileInfo(real) is { Exists: true } target ? target : null;
+            return RelativeToRoot(real) is { Length: > 0 } realRelative && new FileInfo(real!) is { Exists: true } target
+                ? new Admission(target, realRelative)
+                : null;
         }
+
+        /// <summary>A real path relative to the real root with '/' separators ("" for the root itself), or null when it lies outside.</summary>
+        private string? RelativeToRoot(string? real) =>
+            real is null ? null
+            : real == _realRoot ? ""
+            : IsUnder(_realRoot, real) ? Path.GetRelativePath(_realRoot, real).Replace(Path.DirectorySeparatorChar, '/')
+            : null;
     }
 
     private static bool PassesThroughLinkedFolder(string root, string relative)
@@ -646,6 +698,12 @@ public sealed record CodebaseScanOptions
     public int MaxSourceFiles { get; init; } = 300;
     public int MaxConfigFiles { get; init; } = 100;
     public int MaxConfigFileChars { get; init; } = 64 * 1024;
+    /// <summary>Dependencies are parsed from at most this many manifests (the rest are named as skipped).</summary>
+    public int MaxManifestFiles { get; init; } = 1_000;
+    /// <summary>A manifest is parsed from at most this much of its beginning (a longer one is reported as cut).</summary>
+    public long MaxManifestBytes { get; init; } = 4L * 1024 * 1024;
+    /// <summary>All manifests together are read up to about this much; those after it are named as skipped.</summary>
+    public long MaxManifestBytesTotal { get; init; } = 64L * 1024 * 1024;
     /// <summary>Lines are counted in at most this many bytes of each file.</summary>
     public long MaxBytesCountedPerFile { get; init; } = 16L * 1024 * 1024;
     /// <summary>Workspaces with at most this much text have every file's tokens counted; larger ones are sampled.</summary>

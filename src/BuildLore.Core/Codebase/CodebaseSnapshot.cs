@@ -12,6 +12,19 @@ public sealed record CodebaseSnapshot(
     StructureSummary StructureSummary,
     int FileCount)
 {
+    /// <summary>How many key configuration files the view holds; past the cap, <see cref="KeyConfigFiles"/> has fewer.</summary>
+    public int KeyConfigFileCount { get; init; }
+
+    /// <summary>Key configuration files whose text was cut at the per-file cap.</summary>
+    public IReadOnlyList<string> KeyConfigFilesCut { get; init; } = [];
+
+    /// <summary>How many backend files the view holds; past the cap, <see cref="BackendFiles"/> has fewer.</summary>
+    public int BackendFileCount { get; init; }
+
+    public int FrontendFileCount { get; init; }
+
+    public int TestFileCount { get; init; }
+
     /// <summary>Estimated o200k tokens of all the text files counted.</summary>
     public long TotalTokens { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using BuildLore.Core.Analysis.Redaction;
@@ -8,10 +9,18 @@ namespace BuildLore.Core.Codebase;
 public sealed class WorkspacePathException(string message) : Exception(message);
 
 /// <summary>A file's text, or a part of it, as a client may see it.</summary>
-public sealed record WorkspaceFile(string Path, string Language, long Size, long TotalLines, long StartLine, long EndLine, string? Content, bool Binary, bool Truncated, int Redactions);
+public sealed record WorkspaceFile(string Path, string Language, long Size, long TotalLines, long StartLine, long EndLine, string? Content, bool Binary, bool Truncated, int Redactions)
+{
+    /// <summary>When the cap stopped the content before the range's end: the line to ask for next.</summary>
+    public long? NextStartLine { get; init; }
+}
 
-/// <summary>A line that matched a search, with the lines around it.</summary>
-public sealed record SearchHit(string Path, long Line, string Text, IReadOnlyList<string> Before, IReadOnlyList<string> After);
+/// <summary>
+/// A line that matched a search, with the lines around it. <paramref name="Column"/> is where the match
+/// starts in the whole line (1-based); <paramref name="Cut"/> says the line or a context line was longer
+/// than <see cref="WorkspaceFiles.MaxHitLineChars"/> and only a window of it (around the match) is given.
+/// </summary>
+public sealed record SearchHit(string Path, long Line, long Column, string Text, IReadOnlyList<string> Before, IReadOnlyList<string> After, bool Cut);
 
 /// <summary>
 /// Reading and searching the workspace's files for clients, confined to the workspace: every path is
@@ -21,6 +30,12 @@ public sealed record SearchHit(string Path, long Line, string Text, IReadOnlyLis
 public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanner = null)
 {
     public const int MaxFileChars = 256 * 1024;
+
+    /// <summary>Search hits and their context lines are cut to this many characters (around the match).</summary>
+    public const int MaxHitLineChars = 500;
+
+    /// <summary>Starts the note put in place of the rest of a line too long for <see cref="MaxFileChars"/>.</summary>
+    public const string LineCutMarker = "[BuildLore: cut here;";
     private const long MaxSearchedFileBytes = 2 * 1024 * 1024;
     private readonly CodebaseScanner _scanner = scanner ?? new CodebaseScanner();
     private readonly string _root = Path.GetFullPath(workspaceRoot);
@@ -67,7 +82,7 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
     {
         var relative = Check(path, cancellationToken);
         var full = Path.Combine(_root, relative);
-        var size = new FileInfo(full).Length;
+        var size = TargetLength(full);
         var language = Languages.Of(relative);
         if (size == 0)
         {
@@ -77,8 +92,8 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
 
         using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var head = new byte[Math.Min(8000, size)];
-        stream.ReadExactly(head);
-        if (head.AsSpan().Contains((byte)0))
+        var headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (head.AsSpan(0, headLength).Contains((byte)0))
         {
             return new WorkspaceFile(relative, language, size, 0, 0, 0, null, Binary: true, Truncated: false, Redactions: 0);
         }
@@ -95,15 +110,34 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         while (reader.ReadLine() is { } line)
         {
             number++;
+            if (number > last || truncated)
+            {
+                continue; // only counting lines now
+            }
+
+            // Lines before the range are redacted too: a secret spanning lines (a key block) carries state.
             var clean = redactor.Redact(line, out var count);
-            if (number < first || number > last)
+            if (number < first)
             {
                 continue;
             }
 
             if (content.Length + clean.Length + 1 > MaxFileChars)
             {
+                // Stop at the first line that does not fit, so start_line..end_line is exactly what was
+                // sent. A first line longer than the whole cap is sent cut, with a marker saying so.
                 truncated = true;
+                if (content.Length == 0)
+                {
+                    var keep = MaxFileChars - 200; // room for the note
+                    keep -= char.IsHighSurrogate(clean[keep - 1]) ? 1 : 0;
+                    content.Append(clean, 0, keep)
+                        .Append(CultureInfo.InvariantCulture, $" {LineCutMarker} line {number} has {clean.Length:N0} characters, the first {keep:N0} are shown]")
+                        .Append('\n');
+                    redactions += count;
+                    endLine = number;
+                }
+
                 continue;
             }
 
@@ -112,7 +146,10 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
             endLine = number;
         }
 
-        return new WorkspaceFile(relative, language, size, number, endLine == 0 ? 0 : first, endLine, content.ToString(), Binary: false, truncated, redactions);
+        return new WorkspaceFile(relative, language, size, number, endLine == 0 ? 0 : first, endLine, content.ToString(), Binary: false, truncated, redactions)
+        {
+            NextStartLine = truncated && endLine < Math.Min(last, number) ? endLine + 1 : null,
+        };
     }
 
     /// <summary>Finds lines containing <paramref name="query"/> (plain text, or a regular expression) in the visible text files.</summary>
@@ -131,7 +168,7 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         {
             cancellationToken.ThrowIfCancellationRequested();
             var full = Path.Combine(_root, relative);
-            var size = new FileInfo(full).Length;
+            var size = TargetLength(full);
             if (size == 0 || size > MaxSearchedFileBytes || IsBinary(full))
             {
                 continue;
@@ -146,8 +183,10 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
 
             for (var i = 0; i < lines.Length; i++)
             {
-                var isMatch = pattern?.IsMatch(lines[i]) ?? lines[i].Contains(query, StringComparison.OrdinalIgnoreCase);
-                if (!isMatch)
+                var (index, length) = pattern?.Match(lines[i]) is { } match
+                    ? (match.Success ? match.Index : -1, match.Length)
+                    : (lines[i].IndexOf(query, StringComparison.OrdinalIgnoreCase), query.Length);
+                if (index < 0)
                 {
                     continue;
                 }
@@ -157,12 +196,37 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
                     return (hits, true);
                 }
 
-                hits.Add(new SearchHit(relative, i + 1, lines[i],
-                    lines[Math.Max(0, i - context)..i], lines[(i + 1)..Math.Min(lines.Length, i + 1 + context)]));
+                var cut = false;
+                string Bounded(string text, int at, int span)
+                {
+                    if (text.Length <= MaxHitLineChars)
+                    {
+                        return text;
+                    }
+
+                    cut = true;
+                    var start = Math.Clamp(at - (MaxHitLineChars - Math.Min(span, MaxHitLineChars)) / 2, 0, text.Length - MaxHitLineChars);
+                    var end = start + MaxHitLineChars;
+                    start += start > 0 && char.IsLowSurrogate(text[start]) ? 1 : 0;
+                    end -= end < text.Length && char.IsLowSurrogate(text[end]) ? 1 : 0;
+                    return text[start..end];
+                }
+
+                var text = Bounded(lines[i], index, length);
+                string[] before = [.. lines[Math.Max(0, i - context)..i].Select(l => Bounded(l, 0, 0))];
+                string[] after = [.. lines[(i + 1)..Math.Min(lines.Length, i + 1 + context)].Select(l => Bounded(l, 0, 0))];
+                hits.Add(new SearchHit(relative, i + 1, index + 1, text, before, after, cut));
             }
         }
 
         return (hits, false);
+    }
+
+    /// <summary>The size of the file a path names; a link's own FileInfo measures the link, not what it points to.</summary>
+    private static long TargetLength(string path)
+    {
+        var info = new FileInfo(path);
+        return (info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info).Length;
     }
 
     private static bool IsBinary(string path)

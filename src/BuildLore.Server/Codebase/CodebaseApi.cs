@@ -45,7 +45,10 @@ internal static class CodebaseApi
         try
         {
             var file = new WorkspaceFiles(options.Value.ResolveWorkspace()).Read(path ?? "", first, end is null ? null : last, cancellationToken);
-            return TypedResults.Ok(new CodebaseFileResponse(file.Path, file.Language, file.Size, file.TotalLines, file.StartLine, file.EndLine, file.Content, file.Binary, file.Truncated, file.Redactions));
+            return TypedResults.Ok(new CodebaseFileResponse(file.Path, file.Language, file.Size, file.TotalLines, file.StartLine, file.EndLine, file.Content, file.Binary, file.Truncated, file.Redactions)
+            {
+                NextStartLine = file.NextStartLine,
+            });
         }
         catch (WorkspacePathException e)
         {
@@ -80,7 +83,7 @@ internal static class CodebaseApi
         try
         {
             var (hits, truncated) = new WorkspaceFiles(options.Value.ResolveWorkspace()).Search(q, regex is "true" or "1", take, around, filter, cancellationToken);
-            return TypedResults.Ok(new CodebaseSearchResponse(q, [.. hits.Select(h => new SearchHitDto(h.Path, h.Line, h.Text, h.Before, h.After))], truncated));
+            return TypedResults.Ok(new CodebaseSearchResponse(q, [.. hits.Select(h => new SearchHitDto(h.Path, h.Line, h.Column, h.Text, h.Before, h.After, h.Cut))], truncated));
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
@@ -135,13 +138,22 @@ internal static class CodebaseApi
     }
 }
 
+/// <summary>
+/// A file or some of its lines. With <c>truncated</c>, <c>content</c> holds exactly lines
+/// <c>start_line</c>..<c>end_line</c> and <c>next_start_line</c> is where to go on; a single line longer
+/// than the cap is sent cut, ending with a "[BuildLore: cut here; ...]" note.
+/// </summary>
 public sealed record CodebaseFileResponse(string Path, string Language, long Size, long TotalLines, long StartLine, long EndLine, string? Content, bool Binary, bool Truncated, int Redactions)
 {
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string Status => "ok";
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? NextStartLine { get; init; }
 }
 
-public sealed record SearchHitDto(string Path, long Line, string Text, IReadOnlyList<string> Before, IReadOnlyList<string> After);
+/// <summary>A search hit; <c>cut</c> says a line (the hit's or a context line) was longer than 500 characters and only a window of it is given.</summary>
+public sealed record SearchHitDto(string Path, long Line, long Column, string Text, IReadOnlyList<string> Before, IReadOnlyList<string> After, bool Cut);
 
 public sealed record CodebaseSearchResponse(string Query, IReadOnlyList<SearchHitDto> Hits, bool Truncated)
 {
@@ -153,6 +165,12 @@ internal static partial class CodebaseLog
 {
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Refused codebase path '{Path}': {Reason}")]
     public static partial void Refused(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "The codebase watcher failed ({Reason}): the cached scan is dropped; the next request rescans and watches again")]
+    public static partial void WatcherError(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Cannot watch workspace '{Workspace}' for changes ({Reason}): every request scans it; trying again in {Seconds} s")]
+    public static partial void WatchFailed(ILogger logger, string workspace, string reason, int seconds);
 }
 
 public sealed record CodebaseResponse(CodebaseDto Codebase)
@@ -172,6 +190,29 @@ public sealed record CodebaseDto(
     StructureSummaryDto StructureSummary,
     int FileCount)
 {
+    /// <summary>How many key configuration files the view holds (key_config_files has at most 100).</summary>
+    public int KeyConfigFilesTotal { get; init; }
+
+    /// <summary>True when key_config_files holds fewer files than the view has.</summary>
+    public bool KeyConfigFilesTruncated { get; init; }
+
+    /// <summary>Key configuration files whose text in key_config_files was cut at 64 K characters.</summary>
+    public IReadOnlyList<string> KeyConfigFilesCut { get; init; } = [];
+
+    /// <summary>How many backend files the view holds (backend_files lists at most 300).</summary>
+    public int BackendFilesTotal { get; init; }
+
+    /// <summary>True when backend_files lists fewer files than the view has (the cap, or max_tokens).</summary>
+    public bool BackendFilesTruncated { get; init; }
+
+    public int FrontendFilesTotal { get; init; }
+
+    public bool FrontendFilesTruncated { get; init; }
+
+    public int TestFilesTotal { get; init; }
+
+    public bool TestFilesTruncated { get; init; }
+
     /// <summary>Estimated o200k tokens of the workspace's text files.</summary>
     public long TotalTokens { get; init; }
 
@@ -181,6 +222,12 @@ public sealed record CodebaseDto(
     /// <summary>Dependencies declared in the manifests (NuGet, npm, PyPI, Cargo, Go, Maven): what a dependency_audit is written from.</summary>
     public IReadOnlyList<DependencyDto> Dependencies { get; init; } = [];
 
+    /// <summary>True when some manifest was not read whole (cut at 4 MiB, or past the 1,000-manifest cap): the list may be incomplete.</summary>
+    public bool DependenciesTruncated { get; init; }
+
+    /// <summary>Which manifests the dependencies were read from, and which were cut, did not parse, or were skipped.</summary>
+    public ManifestCoverageDto DependencyManifests { get; init; } = new(0, [], [], [], 0);
+
     /// <summary>With max_tokens: this response's own size in tokens.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public long? ResponseTokens { get; init; }
@@ -188,7 +235,18 @@ public sealed record CodebaseDto(
     /// <summary>With max_tokens: what was left out or shortened to fit the budget.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, int>? Omitted { get; init; }
+
+    /// <summary>With max_tokens: what was left out, by name (bounded; not_named counts the rest).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LeftOutDto? LeftOut { get; init; }
 }
+
+/// <summary>
+/// What a token budget left out: <c>source_files</c> dropped from the backend, frontend and test lists,
+/// <c>key_config_files</c> dropped, <c>tree_folders</c> whose contents were cut from the tree (each ends
+/// with '/'), and <c>not_named</c>, how many more source files and folders went unnamed to save tokens.
+/// </summary>
+public sealed record LeftOutDto(IReadOnlyList<string> SourceFiles, IReadOnlyList<string> KeyConfigFiles, IReadOnlyList<string> TreeFolders, int NotNamed);
 
 public sealed record FileTreeNodeDto(
     string Name,
@@ -212,6 +270,13 @@ public sealed record StructureSummaryDto(bool HasBackend, bool HasFrontend, bool
 
 /// <summary>How token figures were obtained: <c>method</c> is <c>counted</c> (every text file) or <c>sampled</c>.</summary>
 public sealed record TokenEstimateDto(string Encoding, string Method, int FilesCounted, long BytesCounted);
+
+/// <summary>
+/// How completely the manifests were read: <c>read</c> parsed; <c>cut</c> longer than the cap and parsed
+/// from their beginning; <c>unparsable</c> not valid in their format; <c>skipped</c> (the first 50) and
+/// <c>skipped_count</c> past the manifest cap, not read at all.
+/// </summary>
+public sealed record ManifestCoverageDto(int Read, IReadOnlyList<string> Cut, IReadOnlyList<string> Unparsable, IReadOnlyList<string> Skipped, int SkippedCount);
 
 /// <summary>A dependency declared in one of the workspace's manifests.</summary>
 public sealed record DependencyDto(string Name, string? Version, string Ecosystem, string Scope, string Manifest);
@@ -237,13 +302,26 @@ public static class CodebaseMapping
         },
         snapshot.FileCount)
     {
+        KeyConfigFilesTotal = snapshot.KeyConfigFileCount,
+        KeyConfigFilesTruncated = snapshot.KeyConfigFiles.Count < snapshot.KeyConfigFileCount,
+        KeyConfigFilesCut = snapshot.KeyConfigFilesCut,
+        BackendFilesTotal = snapshot.BackendFileCount,
+        BackendFilesTruncated = snapshot.BackendFiles.Count < snapshot.BackendFileCount,
+        FrontendFilesTotal = snapshot.FrontendFileCount,
+        FrontendFilesTruncated = snapshot.FrontendFiles.Count < snapshot.FrontendFileCount,
+        TestFilesTotal = snapshot.TestFileCount,
+        TestFilesTruncated = snapshot.TestFiles.Count < snapshot.TestFileCount,
         TotalTokens = snapshot.TotalTokens,
         TokenEstimate = new TokenEstimateDto(snapshot.TokenEstimate.Encoding, snapshot.TokenEstimate.Method, snapshot.TokenEstimate.FilesCounted, snapshot.TokenEstimate.BytesCounted),
         Dependencies = [.. snapshot.Facts.Dependencies.Select(d => new DependencyDto(d.Name, d.Version, d.Ecosystem, d.Scope, d.Manifest))],
+        DependenciesTruncated = snapshot.Facts.Manifests.Truncated,
+        DependencyManifests = snapshot.Facts.Manifests.ToDto(),
     };
 
     private static FileTreeNodeDto ToDto(this FileTreeNode node) =>
         new(node.Name, node.Type, node.Size, node.Lines, node.Children?.Select(ToDto).ToList(), node.Tokens);
+
+    private static ManifestCoverageDto ToDto(this ManifestCoverage m) => new(m.Read, m.Cut, m.Unparsable, m.Skipped, m.SkippedCount);
 
     private static SourceFileDto ToDto(SourceFile file) => new(file.Name, file.Path, file.Lines, file.Preview);
 }

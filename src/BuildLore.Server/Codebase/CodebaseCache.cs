@@ -1,4 +1,7 @@
 using BuildLore.Core.Codebase;
+using BuildLore.Server.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BuildLore.Server.Codebase;
 
@@ -9,21 +12,33 @@ namespace BuildLore.Server.Codebase;
 internal sealed record CachedCodebase(CodebaseIndex Index, CodebaseDto Full, byte[] FullResponse);
 
 /// <summary>
-/// Keeps the last scan of the workspace and serves it again until something under the workspace
+/// Keeps the last scan of the workspace and serves it again until something that can change the view
 /// changes (a file-system watcher marks it stale), so repeated requests on an unchanged repository
-/// cost no disk work. When the watcher cannot keep up or fails, every request scans afresh.
+/// cost no disk work. When the watcher fails (its buffer overflowed, say), the scan is dropped and the
+/// next request watches afresh and rescans; while no watcher can be had, every request scans.
 /// </summary>
-internal sealed class CodebaseCache : IDisposable
+internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<CodebaseCache> logger) : IDisposable
 {
+    /// <summary>How long to wait before trying again to watch a workspace the OS refused to watch (too many folders, say).</summary>
+    private static readonly TimeSpan WatchRetry = TimeSpan.FromSeconds(30);
+
     private readonly Lock _gate = new();
+    private readonly string _dataDir = options.Value.ResolveDataDir();
     private FileSystemWatcher? _watcher;
     private string? _root;
     private CachedCodebase? _snapshot;
     private bool _watching;
     private long _version;
+    private long _scans;
+    private DateTime _nextWatchAttempt = DateTime.MinValue;
+
+    /// <summary>How many scans this cache has run: a request answered from the cache runs none.</summary>
+    internal long Scans => Interlocked.Read(ref _scans);
 
     public CachedCodebase Get(string workspace, CancellationToken cancellationToken)
     {
+        // Watch before scanning, so a change made while the scan runs is seen and its result not kept.
+        long before;
         lock (_gate)
         {
             if (_snapshot is not null && _watching && _root == workspace)
@@ -32,21 +47,16 @@ internal sealed class CodebaseCache : IDisposable
             }
 
             Watch(workspace);
-        }
-
-        // Scan outside the lock; a change during the scan bumps the version and the result is not kept.
-        long before;
-        lock (_gate)
-        {
             before = _version;
         }
 
+        Interlocked.Increment(ref _scans);
         var index = new CodebaseScanner().Index(workspace, cancellationToken);
         var full = index.Snapshot(null, cancellationToken).ToDto();
         var snapshot = new CachedCodebase(index, full, CodebaseView.ToUtf8Json(full));
         lock (_gate)
         {
-            if (_version == before && _root == workspace)
+            if (_version == before && _root == workspace && _watching)
             {
                 _snapshot = snapshot;
             }
@@ -55,44 +65,62 @@ internal sealed class CodebaseCache : IDisposable
         return snapshot;
     }
 
+    /// <summary>Makes sure a healthy watcher covers <paramref name="workspace"/>; called under the lock.</summary>
     private void Watch(string workspace)
     {
-        if (_root == workspace && _watcher is not null)
+        if (_root != workspace)
+        {
+            _root = workspace;
+            _snapshot = null;
+            _watching = false;
+            _nextWatchAttempt = DateTime.MinValue;
+        }
+
+        if (_watching)
         {
             return;
         }
 
+        // A watcher that reported an error may have missed events and may stop reporting: replace it.
+        // It is disposed here, on a request's thread, never from inside its own event.
         _watcher?.Dispose();
-        _root = workspace;
-        _snapshot = null;
+        _watcher = null;
+        if (DateTime.UtcNow < _nextWatchAttempt)
+        {
+            return;
+        }
+
+        FileSystemWatcher? watcher = null;
         try
         {
-            _watcher = new FileSystemWatcher(workspace)
+            watcher = new FileSystemWatcher(workspace)
             {
                 IncludeSubdirectories = true,
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
                 InternalBufferSize = 64 * 1024,
             };
-            _watcher.Changed += Stale;
-            _watcher.Created += Stale;
-            _watcher.Deleted += Stale;
-            _watcher.Renamed += Stale;
-            _watcher.Error += (_, _) => StopCaching();
-            _watcher.EnableRaisingEvents = true;
+            watcher.Changed += Stale;
+            watcher.Created += Stale;
+            watcher.Deleted += Stale;
+            watcher.Renamed += Stale;
+            watcher.Error += (_, e) => Failed(watcher, e.GetException());
+            watcher.EnableRaisingEvents = true;
+            _watcher = watcher;
             _watching = true;
         }
         catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
-            // Too many folders for the OS's watch limit, or no watcher here: scan every time.
-            _watching = false;
+            // Too many folders for the OS's watch limit, or no watcher here: scan every time for a while.
+            watcher?.Dispose();
+            _nextWatchAttempt = DateTime.UtcNow + WatchRetry;
+            CodebaseLog.WatchFailed(logger, workspace, e.Message, (int)WatchRetry.TotalSeconds);
         }
     }
 
     private void Stale(object sender, FileSystemEventArgs e)
     {
-        // The server's own data folder changes with every build; it is never part of the view.
-        if (e.FullPath.Contains($"{Path.DirectorySeparatorChar}.buildlore", StringComparison.Ordinal)
-            || e.FullPath.Contains($"{Path.DirectorySeparatorChar}.git{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+        var root = _root;
+        if (root is null || !Affects(root, e.FullPath) && !(e is RenamedEventArgs renamed && Affects(root, renamed.OldFullPath)))
         {
             return;
         }
@@ -104,15 +132,66 @@ internal sealed class CodebaseCache : IDisposable
         }
     }
 
-    private void StopCaching()
+    /// <summary>
+    /// Whether a change at <paramref name="fullPath"/> can change the view: not inside the server's own
+    /// data folder, nor inside (or the creation of) a folder the view always skips; inside <c>.git</c>, only the index (what
+    /// git lists as tracked) and <c>info/exclude</c> (what it ignores) count.
+    /// </summary>
+    internal bool Affects(string root, string fullPath)
+    {
+        if (IsUnder(root, _dataDir) && (fullPath == _dataDir || IsUnder(_dataDir, fullPath)))
+        {
+            return false;
+        }
+
+        var segments = Path.GetRelativePath(root, fullPath).Split(Path.DirectorySeparatorChar);
+        if (segments[0] == ".git")
+        {
+            return segments is [_] or [_, "index"] or [_, "info"] or [_, "info", "exclude"];
+        }
+
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            if (WorkspacePaths.IsSkippedDirectory(segments[i]))
+            {
+                return false;
+            }
+        }
+
+        // A build creating bin/ or obj/ changes nothing shown; a file of that name would.
+        return !(WorkspacePaths.IsSkippedDirectory(segments[^1]) && Directory.Exists(fullPath));
+    }
+
+    private static bool IsUnder(string folder, string path) =>
+        path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>The watcher's error path: the scan is dropped and the next request rescans with a new watcher.</summary>
+    internal void Failed(FileSystemWatcher? source, Exception error)
     {
         lock (_gate)
         {
+            if (source is null || source != _watcher)
+            {
+                return;
+            }
+
             _watching = false;
             _snapshot = null;
             _version++;
         }
+
+        CodebaseLog.WatcherError(logger, error.Message);
     }
 
-    public void Dispose() => _watcher?.Dispose();
+    /// <summary>For tests: raises the current watcher's error path, as a buffer overflow would.</summary>
+    internal void RaiseWatcherError(Exception error) => Failed(_watcher, error);
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _watcher?.Dispose();
+            _watcher = null;
+        }
+    }
 }

@@ -290,14 +290,22 @@ public sealed class CodebaseScannerTests : IDisposable
         }
 
         Write(root, "package.json", PackageJson);
+        Write(root, "tests/test_a.py", "def test_a(): pass\n");
+        Write(root, "go.mod", "module example.com/x\n");
+        Write(root, "Makefile", "all:\n");
 
-        var snapshot = new CodebaseScanner(new CodebaseScanOptions { MaxTreeEntries = 3, MaxSourceFiles = 2, MaxConfigFileChars = 10 }).Scan(root);
+        var snapshot = new CodebaseScanner(new CodebaseScanOptions { MaxTreeEntries = 3, MaxSourceFiles = 2, MaxConfigFileChars = 10, MaxConfigFiles = 2 }).Scan(root);
 
         Assert.True(snapshot.TreeTruncated);
         Assert.Equal(3, FilePaths(snapshot.FileTree).Count());
-        Assert.Equal(6, snapshot.FileCount);
+        Assert.Equal(9, snapshot.FileCount);
         Assert.Equal(2, snapshot.BackendFiles.Count);
-        Assert.Equal(PackageJson[..10], snapshot.KeyConfigFiles["package.json"]);
+        Assert.Equal(5, snapshot.BackendFileCount);
+        Assert.Equal((1, 1), (snapshot.TestFiles.Count, snapshot.TestFileCount));
+        Assert.Equal(["Makefile", "go.mod"], snapshot.KeyConfigFiles.Keys);
+        Assert.Equal(3, snapshot.KeyConfigFileCount);
+        Assert.Equal(["go.mod"], snapshot.KeyConfigFilesCut);
+        Assert.Equal("module exa", snapshot.KeyConfigFiles["go.mod"]);
     }
 
     [Fact]
@@ -333,6 +341,51 @@ public sealed class CodebaseScannerTests : IDisposable
             Assert.Equal(["main.py"], FilePaths(snapshot.FileTree));
             Assert.DoesNotContain(SecretMarker, AllText(snapshot), StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LinksWhoseTargetsBreakTheRules_AreNotListedReadOrSearched(bool useGit)
+    {
+        var root = _temp.Combine($"disguised-{useGit}");
+        Write(root, "main.py", "print('hi')\n");
+        Write(root, ".env", SecretMarker);
+        Write(root, "keys/deploy.key", SecretMarker);
+        Write(root, ".gitignore", "*.log\n");
+        Write(root, "debug.log", IgnoredMarker);
+        Write(root, ".buildloreignore", "drafts/\n");
+        Write(root, "drafts/plan.md", IgnoredMarker);
+        Write(root, "node_modules/lib/index.js", SkippedMarker);
+        var disguised = new[] { ("env.py", ".env"), ("key.txt", "keys/deploy.key"), ("notes.txt", "debug.log"), ("plan.txt", "drafts/plan.md"), ("lib.js", "node_modules/lib/index.js"), ("chain.py", "env.py") };
+        foreach (var (link, target) in disguised)
+        {
+            File.CreateSymbolicLink(Path.Combine(root, link), target);
+        }
+
+        File.CreateSymbolicLink(Path.Combine(root, "alias.py"), "main.py");
+        if (useGit)
+        {
+            Git.Init(root);
+            Git.CommitAll(root);
+            File.AppendAllText(Path.Combine(root, ".git", "config"), $"# {SecretMarker}\n");
+            File.CreateSymbolicLink(Path.Combine(root, "gitconfig.txt"), ".git/config");
+        }
+
+        var scanner = new CodebaseScanner(new CodebaseScanOptions { UseGit = useGit });
+        var snapshot = scanner.Scan(root);
+        var files = new WorkspaceFiles(root, scanner);
+
+        Assert.Equal([".buildloreignore", ".gitignore", "alias.py", "main.py"], FilePaths(snapshot.FileTree).Order(StringComparer.Ordinal));
+        Assert.Equal([".buildloreignore", ".gitignore", "alias.py", "main.py"], scanner.ListVisibleFiles(root));
+        foreach (var link in disguised.Select(d => d.Item1).Append("gitconfig.txt"))
+        {
+            Assert.False(scanner.IsVisible(root, link), link);
+            Assert.Throws<WorkspacePathException>(() => files.Read(link));
+        }
+
+        Assert.Empty(files.Search("MARKER", regex: false, maxHits: 10, context: 0).Hits);
+        Assert.Equal("print('hi')\n", files.Read("alias.py").Content);
     }
 
     [Fact]

@@ -1,0 +1,122 @@
+using BuildLore.Server.Codebase;
+using BuildLore.Tests;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BuildLore.Server.Tests;
+
+/// <summary>The server's cached codebase scan: what drops it, what does not, and how it recovers.</summary>
+public sealed class CodebaseCacheTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Cache_EditingBuildLoreIgnore_HidesTheFileItNowNames()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/app.py", "print(1)\n");
+        workspace.Write("src/draft.py", "print(2)\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        Assert.Contains("draft.py", await View(server), StringComparison.Ordinal);
+
+        workspace.Write(".buildloreignore", "draft.py\n");
+
+        await EventuallyGone(server, "draft.py", "a file newly named in .buildloreignore is still served");
+    }
+
+    [Fact]
+    public async Task Cache_GitInfoExclude_HidesTheUntrackedFileItNowNames()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/app.py", "print(1)\n");
+        Git.Init(workspace.Path);
+        Git.CommitAll(workspace.Path);
+        workspace.Write("scratch.py", "print(2)\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        Assert.Contains("scratch.py", await View(server), StringComparison.Ordinal);
+
+        File.AppendAllText(workspace.Combine(".git", "info", "exclude"), "scratch.py\n");
+
+        await EventuallyGone(server, "scratch.py", "a file newly excluded in .git/info/exclude is still served");
+    }
+
+    [Fact]
+    public async Task Cache_GitIndexChange_HidesAFileThatIsNoLongerTrackedAndIsIgnored()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/app.py", "print(1)\n");
+        workspace.Write("generated.py", "print(2)\n");
+        Git.Init(workspace.Path);
+        Git.CommitAll(workspace.Path);
+        // Ignored but tracked, so git still lists it; only the index decides.
+        workspace.Write(".gitignore", "generated.py\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        Assert.Contains("generated.py", await View(server), StringComparison.Ordinal);
+
+        Git.Run(workspace.Path, "rm", "--cached", "--quiet", "generated.py");
+
+        await EventuallyGone(server, "generated.py", "a file untracked in the index (and ignored) is still served");
+    }
+
+    [Fact]
+    public async Task Cache_WritesToTheDataFolderSkippedFoldersAndGitObjects_KeepTheScan()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/app.py", "print(1)\n");
+        Git.Init(workspace.Path);
+        Git.CommitAll(workspace.Path);
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var cache = server.Services.GetRequiredService<CodebaseCache>();
+        await View(server);
+        var scans = cache.Scans;
+
+        workspace.Write(".buildlore/notes.txt", "server data\n");
+        workspace.Write("bin/Debug/app.dll", "output\n");
+        workspace.Write(".git/objects/ab/cdef", "object\n");
+        // Events arrive within milliseconds; a second and a half is ample for any that would drop the scan.
+        await Task.Delay(1500);
+        await View(server);
+        Assert.Equal(scans, cache.Scans);
+
+        // Not the data folder, though its name starts the same: a real change.
+        workspace.Write(".buildloreignore.bak", "backup\n");
+        await Eventually(async () => (await View(server)).Contains(".buildloreignore.bak", StringComparison.Ordinal), "a change beside the data folder was missed");
+    }
+
+    [Fact]
+    public async Task Cache_AfterAWatcherError_RescansOnceThenCachesAndWatchesAgain()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/app.py", "print(1)\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var cache = server.Services.GetRequiredService<CodebaseCache>();
+        await View(server);
+        var afterFirst = cache.Scans;
+
+        cache.RaiseWatcherError(new InternalBufferOverflowException("too many changes at once"));
+        await View(server);
+        await View(server);
+        await View(server);
+
+        Assert.Equal(afterFirst + 1, cache.Scans);
+        workspace.Write("src/added.py", "print(2)\n");
+        await Eventually(async () => (await View(server)).Contains("added.py", StringComparison.Ordinal), "the new watcher never reported the change");
+        var afterChange = cache.Scans;
+        await View(server);
+        Assert.Equal(afterChange, cache.Scans);
+    }
+
+    private static Task<string> View(TestServer server) => server.Http.GetStringAsync("llm/learning/codebase");
+
+    private static Task EventuallyGone(TestServer server, string name, string failure) =>
+        Eventually(async () => !(await View(server)).Contains(name, StringComparison.Ordinal), failure);
+
+    private static async Task Eventually(Func<Task<bool>> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(100);
+        }
+    }
+}
