@@ -29,7 +29,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private readonly ToolParser[] _parsers =
     [
         new MsBuildParser(), new GccParser(), new RustParser(), new PythonTracebackParser(), new PytestParser(), new JsTestParser(), new TapParser(),
-        new TscParser(), new EslintParser(), new NpmParser(), new GoParser(), new JavaParser(), new NodeExceptionParser(), new GenericParser(),
+        new TscParser(), new EslintParser(), new NpmParser(), new YarnParser(), new PnpmParser(), new GoParser(), new JavaParser(), new NodeExceptionParser(), new GenericParser(),
     ];
 
     private readonly PathNormalizer _paths;
