@@ -69,7 +69,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private readonly ProblemMatcherRunner? _matchers;
     private readonly FailureCauseMatcher? _causes;
 
-    /// <param name="root">The workspace root absolute paths are made relative to; detected from CI checkout folders when null.</param>
+    /// <param name="root">The workspace root absolute paths under it are made relative to; CI checkout roots detected in the log apply as well.</param>
     /// <param name="rules">The workspace's own problem matchers and failure causes, read on every line.</param>
     public LogAnalyzer(string? root = null, AnalysisRules? rules = null)
     {
@@ -305,7 +305,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
     {
         // Causes (a full disk, a DNS failure) and the CI root are looked for in what tools reported, not in every line.
         _classifier.Observe(raw.Message, raw.StartLine);
-        if (_paths.Root is null && TryRecall(raw.StartLine, out var first))
+        if (_paths.DetectedRoot is null && TryRecall(raw.StartLine, out var first))
         {
             _paths.Observe(first);
         }
