@@ -88,7 +88,7 @@ public sealed record LogAnalysis
     public double CategoryConfidence { get; init; }
     public IReadOnlyList<CategoryEvidence> Evidence { get; init; } = [];
     public IReadOnlyList<ExcerptRange> FailureExcerpt { get; init; } = [];
-    /// <summary>The workspace's configured failure causes found in the log.</summary>
+    /// <summary>Failure causes found in the log: the workspace's configured ones, then, for a failed build, the built-in ones (<see cref="Causes.FailureCauseLoader.BuiltIn"/>).</summary>
     public IReadOnlyList<FoundFailureCause> Causes { get; init; } = [];
 
     /// <summary>The workspace root that absolute paths were made relative to, when one was known or detected.</summary>

@@ -69,7 +69,7 @@ public sealed class BuildDetailDto : BuildDto
     [JsonPropertyOrder(103)]
     public IReadOnlyList<string> Fingerprints { get; init; } = [];
 
-    /// <summary>The workspace's configured failure causes (buildlore.json "failure_causes") found in the log.</summary>
+    /// <summary>Failure causes found in the log: the workspace's (buildlore.json "failure_causes"), then, for a failed build, the built-in ones (disk full, out of memory, segfault, network, runner lost, timeout).</summary>
     [JsonPropertyOrder(104)]
     public IReadOnlyList<FailureCauseDto> FailureCauses { get; init; } = [];
 
