@@ -26,6 +26,8 @@ public sealed class AnalysisApiTests
         Assert.Equal("CS0103", diagnostic.GetProperty("code").GetString());
         Assert.Equal("csc", diagnostic.GetProperty("tool").GetString());
         Assert.Contains("undefinedThing", diagnostic.GetProperty("message").GetString(), StringComparison.Ordinal);
+        // The diagnostic's block as the log shows it, kept with the stored analysis.
+        Assert.Contains("error CS0103", diagnostic.GetProperty("context").GetString(), StringComparison.Ordinal);
         var fingerprint = diagnostic.GetProperty("fingerprint").GetString();
         Assert.Equal([fingerprint], build.GetProperty("fingerprints").EnumerateArray().Select(f => f.GetString()));
         var excerpt = build.GetProperty("failure_excerpt");

@@ -32,7 +32,7 @@ public sealed record Diagnostic
     /// <summary>The template the fingerprint was computed from (paths, numbers and quoted names masked).</summary>
     public string Template { get; init; } = "";
 
-    /// <summary>The diagnostic's whole block as it appeared in the log (capped).</summary>
+    /// <summary>The diagnostic's whole block as it appeared in the log, its lines joined by <c>\n</c> (at most 4,096 characters).</summary>
     public string Context { get; init; } = "";
 
     /// <summary>A one-line rendering for the seed's <c>log_summary.errors</c> / <c>warnings</c>.</summary>

@@ -387,6 +387,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
         }
     }
 
+    /// <summary>The lines of a diagnostic's block still remembered, one per line, at most <see cref="MaxContextChars"/> characters.</summary>
     private string ContextOf(long start, long end)
     {
         var builder = new StringBuilder();
@@ -394,12 +395,23 @@ public sealed class LogAnalyzer : IDiagnosticSink
         {
             if (TryRecall(n, out var text))
             {
-                if (builder.Length + text.Length > MaxContextChars)
+                var separator = builder.Length > 0 ? 1 : 0;
+                if (builder.Length + separator + text.Length > MaxContextChars)
                 {
+                    if (builder.Length == 0)
+                    {
+                        builder.Append(text.AsSpan(0, MaxContextChars)); // one long line: its start rather than nothing
+                    }
+
                     break;
                 }
 
-                builder.Append(text).Append('\n');
+                if (separator > 0)
+                {
+                    builder.Append('\n');
+                }
+
+                builder.Append(text);
             }
         }
 

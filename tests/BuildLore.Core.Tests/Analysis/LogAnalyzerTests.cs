@@ -95,4 +95,38 @@ public sealed class LogAnalyzerTests
 
         Assert.Empty(analysis.Causes);
     }
+
+    // ----- each diagnostic's block -----
+
+    [Fact]
+    public void Context_IsTheDiagnosticsWholeBlock()
+    {
+        var log = """
+            error[E0308]: mismatched types
+             --> src/main.rs:4:19
+              |
+            4 |     let port: u16 = "8080";
+              |               ---   ^^^^^^ expected `u16`, found `&str`
+            
+            error: could not compile `app` (bin "app") due to 1 previous error
+            """;
+
+        var diagnostic = Assert.Single(LogAnalyzer.Analyze(log.ReplaceLineEndings("\n")).Diagnostics);
+
+        Assert.StartsWith("error[E0308]: mismatched types\n --> src/main.rs:4:19\n", diagnostic.Context, StringComparison.Ordinal);
+        Assert.Contains("expected `u16`, found `&str`", diagnostic.Context, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not compile", diagnostic.Context, StringComparison.Ordinal);
+        Assert.False(diagnostic.Context.EndsWith('\n'));
+    }
+
+    [Fact]
+    public void Context_IsBounded()
+    {
+        var frames = string.Concat(Enumerable.Range(0, 60).Select(i => $"  File \"/app/src/module_{i}.py\", line {i + 1}, in f{i}\n    {new string('x', 120)}\n"));
+        var log = $"Traceback (most recent call last):\n{frames}ValueError: too deep\n";
+
+        var diagnostic = Assert.Single(LogAnalyzer.Analyze(log).Diagnostics);
+
+        Assert.InRange(diagnostic.Context.Length, 1, 4096);
+    }
 }
