@@ -39,6 +39,8 @@ public sealed class AnalyzeCommandTests
         Assert.Equal("gcc", diagnostic.GetProperty("tool").GetString());
         Assert.Equal(3, diagnostic.GetProperty("log_line").GetInt32());
         Assert.Equal(16, diagnostic.GetProperty("fingerprint").GetString()!.Length);
+        // The whole block: the error, its source lines and its note.
+        Assert.Equal(string.Join('\n', GccLog.Split('\n')[2..6]), diagnostic.GetProperty("context").GetString());
         var excerpt = root.GetProperty("failure_excerpt")[0];
         Assert.Equal(1, excerpt.GetProperty("start_line").GetInt32());
         Assert.Contains("undeclared", excerpt.GetProperty("text").GetString(), StringComparison.Ordinal);

@@ -26,6 +26,8 @@ public sealed class AnalysisApiTests
         Assert.Equal("CS0103", diagnostic.GetProperty("code").GetString());
         Assert.Equal("csc", diagnostic.GetProperty("tool").GetString());
         Assert.Contains("undefinedThing", diagnostic.GetProperty("message").GetString(), StringComparison.Ordinal);
+        // The diagnostic's block as the log shows it, kept with the stored analysis.
+        Assert.Contains("error CS0103", diagnostic.GetProperty("context").GetString(), StringComparison.Ordinal);
         var fingerprint = diagnostic.GetProperty("fingerprint").GetString();
         Assert.Equal([fingerprint], build.GetProperty("fingerprints").EnumerateArray().Select(f => f.GetString()));
         var excerpt = build.GetProperty("failure_excerpt");
@@ -188,8 +190,10 @@ public sealed class AnalysisApiTests
         Assert.Equal("src/app.py", lint.GetProperty("file").GetString());
         Assert.Equal(12, lint.GetProperty("line").GetInt32());
         Assert.Equal("infrastructure", build.GetProperty("category").GetString());
-        var cause = Assert.Single(build.GetProperty("failure_causes").EnumerateArray());
-        Assert.Equal("Database went away", cause.GetProperty("name").GetString());
+        // The owner's cause first; the built-in one the same line shows (ECONNRESET) after it.
+        var causes = build.GetProperty("failure_causes").EnumerateArray().ToList();
+        Assert.Equal(["Database went away", "Network failure"], causes.Select(c => c.GetProperty("name").GetString()));
+        var cause = causes[0];
         Assert.Equal("The test database dropped the connection (ECONNRESET).", cause.GetProperty("description").GetString());
         Assert.Equal([2L], cause.GetProperty("log_lines").EnumerateArray().Select(l => l.GetInt64()));
     }

@@ -138,12 +138,14 @@ internal sealed record AnalysisJson(
         analysis.WarningCount,
         analysis.Category,
         analysis.CategoryConfidence,
-        [.. analysis.Diagnostics.Select(d => new DiagnosticJson(d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Tool, d.LogLine, d.EndLogLine, d.Fingerprint))],
+        [.. analysis.Diagnostics.Select(d => new DiagnosticJson(d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Tool, d.LogLine, d.EndLogLine, d.Fingerprint, d.Context))],
         [.. analysis.FailureExcerpt.Select(r => new ExcerptJson(r.StartLine, r.EndLine, r.Text))],
         analysis.Root);
 }
 
-internal sealed record DiagnosticJson(string Severity, string? File, int? Line, int? Column, string? Code, string Message, string? Tool, long LogLine, long EndLogLine, string Fingerprint);
+/// <summary>A diagnostic as <c>--json</c> prints it; <c>context</c> is its whole block as it appeared in the log (notes, spans, stack), at most 4,096 characters.</summary>
+internal sealed record DiagnosticJson(string Severity, string? File, int? Line, int? Column, string? Code, string Message, string? Tool, long LogLine, long EndLogLine, string Fingerprint,
+    string Context);
 
 internal sealed record ExcerptJson(long StartLine, long EndLine, string Text);
 

@@ -34,5 +34,5 @@ public sealed record AnalysisRules(IReadOnlyList<ProblemMatcher> ProblemMatchers
     }
 }
 
-/// <summary>A configured failure cause found in the log, with the lines that show it.</summary>
+/// <summary>A failure cause (the workspace's or a built-in one) found in the log, with the lines that show it.</summary>
 public sealed record FoundFailureCause(string Name, string Description, IReadOnlyList<string> Categories, IReadOnlyList<long> LogLines);

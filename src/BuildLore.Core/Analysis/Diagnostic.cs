@@ -32,7 +32,7 @@ public sealed record Diagnostic
     /// <summary>The template the fingerprint was computed from (paths, numbers and quoted names masked).</summary>
     public string Template { get; init; } = "";
 
-    /// <summary>The diagnostic's whole block as it appeared in the log (capped).</summary>
+    /// <summary>The diagnostic's whole block as it appeared in the log, its lines joined by <c>\n</c> (at most 4,096 characters).</summary>
     public string Context { get; init; } = "";
 
     /// <summary>A one-line rendering for the seed's <c>log_summary.errors</c> / <c>warnings</c>.</summary>
@@ -88,7 +88,7 @@ public sealed record LogAnalysis
     public double CategoryConfidence { get; init; }
     public IReadOnlyList<CategoryEvidence> Evidence { get; init; } = [];
     public IReadOnlyList<ExcerptRange> FailureExcerpt { get; init; } = [];
-    /// <summary>The workspace's configured failure causes found in the log.</summary>
+    /// <summary>Failure causes found in the log: the workspace's configured ones, then, for a failed build, the built-in ones (<see cref="Causes.FailureCauseLoader.BuiltIn"/>).</summary>
     public IReadOnlyList<FoundFailureCause> Causes { get; init; } = [];
 
     /// <summary>The workspace root that absolute paths were made relative to, when one was known or detected.</summary>

@@ -46,11 +46,13 @@ internal sealed class LineBlock : IDisposable
 
     internal static readonly SearchValues<string> Labels = SearchValues.Create(LabelWords, StringComparison.OrdinalIgnoreCase);
 
+    // "ERR" stands for npm's "ERR!" and pnpm's "ERR_PNPM_...", whose lines hold no label word.
     internal static readonly SearchValues<string> Markers = SearchValues.Create(
-        ["undefined reference", "multiple definition", ".go:", "Killed", "Segmentation fault", "No space left", "timed out", "not ok", "ERR!"], StringComparison.Ordinal);
+        ["undefined reference", "multiple definition", ".go:", "Killed", "Segmentation fault", "No space left", "timed out", "not ok", "ERR"], StringComparison.Ordinal);
 
-    // Test reporters' failure marks; kept apart because non-ASCII values make a string search slow.
-    internal static readonly SearchValues<char> Symbols = SearchValues.Create("✖●");
+    // Test reporters' failure marks and yarn berry's report arrow; kept apart because non-ASCII values
+    // make a string search slow.
+    internal static readonly SearchValues<char> Symbols = SearchValues.Create("✖●➤");
 
     // Control characters that make a line need cleaning, except a line's own end.
     private static readonly SearchValues<char> LineControlCharacters = SearchValues.Create(

@@ -29,7 +29,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private readonly ToolParser[] _parsers =
     [
         new MsBuildParser(), new GccParser(), new RustParser(), new PythonTracebackParser(), new PytestParser(), new JsTestParser(), new TapParser(),
-        new TscParser(), new EslintParser(), new NpmParser(), new GoParser(), new JavaParser(), new NodeExceptionParser(), new GenericParser(),
+        new TscParser(), new EslintParser(), new NpmParser(), new YarnParser(), new PnpmParser(), new GoParser(), new JavaParser(), new NodeExceptionParser(), new GenericParser(),
     ];
 
     private readonly PathNormalizer _paths;
@@ -69,8 +69,22 @@ public sealed class LogAnalyzer : IDiagnosticSink
     private readonly ProblemMatcherRunner? _matchers;
     private readonly FailureCauseMatcher? _causes;
 
-    /// <param name="root">The workspace root absolute paths are made relative to; detected from CI checkout folders when null.</param>
-    /// <param name="rules">The workspace's own problem matchers and failure causes, read on every line.</param>
+    // The built-in causes (disk full, out of memory, segfault, network, runner lost, timeout) go through the
+    // same matcher as the workspace's, but only where the category's signals are looked for: lines with a
+    // marker, the lines and messages of diagnostics, and the tail; and only when one of their words is
+    // there. Every other line costs them nothing.
+    private readonly FailureCauseMatcher _builtInCauses = new(FailureCauseLoader.BuiltIn);
+    private bool _builtInClassified;
+
+    private static readonly SearchValues<string> BuiltInCauseWords = SearchValues.Create(
+    [
+        "space", "enospc", "quota", "killed", "memory", "bad_alloc", "segmentation", "sigsegv", "exit code", "exited with code", "error 13", "0xc0000005",
+        "resolve", "getaddrinfo", "name resolution", "not known", "no such host", "econn", "refused", "failed to connect", "service index", "runner",
+        "lost communication", "hearing from agent", "exceeded", "timed out",
+    ], StringComparison.OrdinalIgnoreCase);
+
+    /// <param name="root">The workspace root absolute paths under it are made relative to; CI checkout roots detected in the log apply as well.</param>
+    /// <param name="rules">The workspace's own problem matchers and failure causes, read on every line (the built-in failure causes always apply, where the category's signals are read).</param>
     public LogAnalyzer(string? root = null, AnalysisRules? rules = null)
     {
         _paths = new PathNormalizer(root);
@@ -218,6 +232,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
         if ((flags & LineFlags.Marker) != 0)
         {
             _classifier.Observe(text, number); // a crash or a full disk says so without a label
+            ObserveBuiltInCauses(text, number);
         }
 
         foreach (var parser in _parsers)
@@ -305,9 +320,14 @@ public sealed class LogAnalyzer : IDiagnosticSink
     {
         // Causes (a full disk, a DNS failure) and the CI root are looked for in what tools reported, not in every line.
         _classifier.Observe(raw.Message, raw.StartLine);
-        if (_paths.Root is null && TryRecall(raw.StartLine, out var first))
+        ObserveBuiltInCauses(raw.Message, raw.StartLine);
+        if (TryRecall(raw.StartLine, out var first))
         {
-            _paths.Observe(first);
+            ObserveBuiltInCauses(first, raw.StartLine);
+            if (_paths.DetectedRoot is null)
+            {
+                _paths.Observe(first);
+            }
         }
 
         var file = _paths.Relativize(raw.File);
@@ -367,6 +387,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
         }
     }
 
+    /// <summary>The lines of a diagnostic's block still remembered, one per line, at most <see cref="MaxContextChars"/> characters.</summary>
     private string ContextOf(long start, long end)
     {
         var builder = new StringBuilder();
@@ -374,12 +395,23 @@ public sealed class LogAnalyzer : IDiagnosticSink
         {
             if (TryRecall(n, out var text))
             {
-                if (builder.Length + text.Length > MaxContextChars)
+                var separator = builder.Length > 0 ? 1 : 0;
+                if (builder.Length + separator + text.Length > MaxContextChars)
                 {
+                    if (builder.Length == 0)
+                    {
+                        builder.Append(text.AsSpan(0, MaxContextChars)); // one long line: its start rather than nothing
+                    }
+
                     break;
                 }
 
-                builder.Append(text).Append('\n');
+                if (separator > 0)
+                {
+                    builder.Append('\n');
+                }
+
+                builder.Append(text);
             }
         }
 
@@ -455,6 +487,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
                 if (TryRecall(n, out var text))
                 {
                     _classifier.Observe(text, n);
+                    ObserveBuiltInCauses(text, n);
                 }
             }
         }
@@ -464,7 +497,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
         {
             foreach (var found in _causes.Results)
             {
-                causes.Add(new FoundFailureCause(found.Name, found.Description, found.Categories, [.. found.Indications.Select(i => i.LogLine)]));
+                causes.Add(new FoundFailureCause(found.Name, found.Description, found.Categories, [.. found.Indications.Select(i => i.LogLine).Distinct()]));
                 if (!_causesClassified && found.Categories.Count > 0)
                 {
                     // The owner named this cause: it outweighs what the generic rules infer.
@@ -498,6 +531,7 @@ public sealed class LogAnalyzer : IDiagnosticSink
         IReadOnlyList<CategoryEvidence> evidence = [];
         if (failed)
         {
+            AddBuiltInCauses(causes);
             (category, confidence, evidence) = _classifier.Decide(errorCount > 0);
         }
 
@@ -514,6 +548,37 @@ public sealed class LogAnalyzer : IDiagnosticSink
             Causes = causes,
             Root = _paths.Root,
         };
+    }
+
+    private void ObserveBuiltInCauses(string text, long number)
+    {
+        if (text.AsSpan().IndexOfAny(BuiltInCauseWords) >= 0)
+        {
+            _builtInCauses.ProcessLine(text, number);
+        }
+    }
+
+    /// <summary>
+    /// The built-in causes found in a failed log, after the workspace's (whose cause of the same name wins).
+    /// They corroborate the category the generic rules infer from the same lines rather than outweigh it.
+    /// </summary>
+    private void AddBuiltInCauses(List<FoundFailureCause> causes)
+    {
+        foreach (var found in _builtInCauses.Results)
+        {
+            if (causes.Exists(c => string.Equals(c.Name, found.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            causes.Add(new FoundFailureCause(found.Name, found.Description, found.Categories, [.. found.Indications.Select(i => i.LogLine).Distinct()]));
+            if (!_builtInClassified && found.Categories.Count > 0)
+            {
+                _classifier.Add(found.Categories[0], found.FirstLogLine, found.Indications[0].MatchingLine, 1);
+            }
+        }
+
+        _builtInClassified = true;
     }
 
     private List<ExcerptRange> BuildExcerpt(bool keepSecondary, int tokens)

@@ -3,25 +3,30 @@ using System.Text.RegularExpressions;
 namespace BuildLore.Core.Analysis;
 
 /// <summary>
-/// Makes the paths in diagnostics relative to the workspace root: the given root, or one detected from
-/// the CI systems' well-known checkout folders (GitHub Actions, GitLab, Jenkins, Azure Pipelines,
-/// CircleCI, Buildkite).
+/// Makes the paths in diagnostics relative to the workspace: to the given root, and to a checkout root
+/// detected from the CI systems' well-known folders (GitHub Actions, GitLab, Jenkins, Azure Pipelines,
+/// CircleCI, Buildkite). Both apply: a path under the given root is made relative to it, any other
+/// path under the detected CI checkout root relative to that.
 /// </summary>
 public sealed partial class PathNormalizer(string? root = null)
 {
-    private string? _root = Normalize(root);
+    private readonly string? _given = Normalize(root);
+    private string? _detected;
 
     private static readonly System.Buffers.SearchValues<string> RootMarkers = System.Buffers.SearchValues.Create(
         ["/home/runner/", "/__w/", "/github/workspace/", "/builds/", "/workspace/", "/home/vsts/", ":\\a\\", ":/a/", "/home/circleci/", "/buildkite-agent/"],
         StringComparison.Ordinal);
 
-    /// <summary>The root in use (given, or detected from the log so far).</summary>
-    public string? Root => _root;
+    /// <summary>The root in use: the given one, else the CI checkout root detected from the log so far.</summary>
+    public string? Root => _given ?? _detected;
+
+    /// <summary>The CI checkout root detected from the log so far, if any.</summary>
+    public string? DetectedRoot => _detected;
 
     /// <summary>Looks at a log line for a CI checkout root, until one is found.</summary>
     public void Observe(string line)
     {
-        if (_root is not null || line.Length < 8 || line.AsSpan().IndexOfAny(RootMarkers) < 0)
+        if (_detected is not null || line.Length < 8 || line.AsSpan().IndexOfAny(RootMarkers) < 0)
         {
             return;
         }
@@ -29,7 +34,7 @@ public sealed partial class PathNormalizer(string? root = null)
         var match = CiRoot().Match(line);
         if (match.Success)
         {
-            _root = Normalize(match.Groups["root"].Value);
+            _detected = Normalize(match.Groups["root"].Value);
         }
     }
 
@@ -47,23 +52,14 @@ public sealed partial class PathNormalizer(string? root = null)
         }
 
         path = path.Replace('\\', '/');
-        if (_root is null)
+        if (!StripRoot(ref path, _given))
         {
-            var match = CiRoot().Match(path);
-            if (match.Success)
+            if (_detected is null && CiRoot().Match(path) is { Success: true } match)
             {
-                _root = Normalize(match.Groups["root"].Value);
+                _detected = Normalize(match.Groups["root"].Value);
             }
-        }
 
-        if (_root is not null)
-        {
-            // Usually a prefix; some tools glue output in front of it (Gradle 4's ":compileJava/path").
-            var at = path.IndexOf(_root, StringComparison.OrdinalIgnoreCase);
-            if (at >= 0)
-            {
-                path = path[(at + _root.Length)..];
-            }
+            StripRoot(ref path, _detected);
         }
 
         if (path.StartsWith("./", StringComparison.Ordinal))
@@ -72,6 +68,24 @@ public sealed partial class PathNormalizer(string? root = null)
         }
 
         return path;
+    }
+
+    private static bool StripRoot(ref string path, string? root)
+    {
+        if (root is null)
+        {
+            return false;
+        }
+
+        // Usually a prefix; some tools glue output in front of it (Gradle 4's ":compileJava/path").
+        var at = path.IndexOf(root, StringComparison.OrdinalIgnoreCase);
+        if (at < 0)
+        {
+            return false;
+        }
+
+        path = path[(at + root.Length)..];
+        return true;
     }
 
     private static string? Normalize(string? root)

@@ -69,7 +69,7 @@ public sealed class BuildDetailDto : BuildDto
     [JsonPropertyOrder(103)]
     public IReadOnlyList<string> Fingerprints { get; init; } = [];
 
-    /// <summary>The workspace's configured failure causes (buildlore.json "failure_causes") found in the log.</summary>
+    /// <summary>Failure causes found in the log: the workspace's (buildlore.json "failure_causes"), then, for a failed build, the built-in ones (disk full, out of memory, segfault, network, runner lost, timeout).</summary>
     [JsonPropertyOrder(104)]
     public IReadOnlyList<FailureCauseDto> FailureCauses { get; init; } = [];
 
@@ -97,7 +97,16 @@ public sealed record DiagnosticDto(
     string? Tool,
     long LogLine,
     long EndLogLine,
-    string Fingerprint);
+    string Fingerprint)
+{
+    /// <summary>
+    /// The diagnostic's whole block as it appeared in the log (its notes, spans, code frame or stack), at most
+    /// 4,096 characters. Kept with the build's stored analysis; omitted where there is none (routes that list
+    /// diagnostics of other builds, analyses stored before it was kept).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Context { get; init; }
+}
 
 public sealed record ExcerptDto(long StartLine, long EndLine, string Text);
 
@@ -214,7 +223,10 @@ internal static class BuildMapping
             LogChars = build.LogChars,
             LogSummary = new LogSummaryDto(summary.TotalLines, summary.ErrorCount, summary.WarningCount, summary.Errors, summary.Warnings),
             FailureExcerpt = [.. analysis.FailureExcerpt.Select(r => new ExcerptDto(r.StartLine, r.EndLine, r.Text))],
-            Diagnostics = [.. analysis.Diagnostics.Select(d => new DiagnosticDto(d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Tool, d.LogLine, d.EndLogLine, d.Fingerprint))],
+            Diagnostics = [.. analysis.Diagnostics.Select(d => new DiagnosticDto(d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Tool, d.LogLine, d.EndLogLine, d.Fingerprint)
+            {
+                Context = d.Context.Length > 0 ? d.Context : null,
+            })],
             Fingerprints = [.. analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Fingerprint).Distinct()],
             FailureCauses = [.. analysis.Causes.Select(c => new FailureCauseDto(c.Name, c.Description, c.Categories, c.LogLines))],
             LlmReports = [.. reports.Select(ToDto)],

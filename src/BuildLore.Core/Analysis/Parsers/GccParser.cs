@@ -100,11 +100,13 @@ internal sealed partial class GccParser : ToolParser
             var file = match.Groups["file"].Value;
             // javac prints the same shape; its errors belong to javac, not gcc.
             var tool = file.EndsWith(".java", StringComparison.Ordinal) || file.EndsWith(".kt", StringComparison.Ordinal) || file.EndsWith(".scala", StringComparison.Ordinal) ? "javac" : "gcc";
+            // A -W flag names the option that enabled the warning, not a code of the compiler's: it stays in the message.
             _open = new RawDiagnostic(
                 severity == "warning" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
                 file, ToInt(match.Groups["line"]), ToInt(match.Groups["col"]),
-                flag.Success ? flag.Value : null, message, tool, number, number);
-            if (severity == "fatal error" && message.Contains("No such file or directory", StringComparison.Ordinal))
+                null, flag.Success ? $"{message} [{flag.Value}]" : message, tool, number, number);
+            // gcc: "curl/curl.h: No such file or directory"; clang: "'curl/curl.h' file not found".
+            if (severity == "fatal error" && (message.Contains("No such file or directory", StringComparison.Ordinal) || message.EndsWith("file not found", StringComparison.Ordinal)))
             {
                 sink.Signal(FailureCategory.MissingDependency, number, line, 2);
             }

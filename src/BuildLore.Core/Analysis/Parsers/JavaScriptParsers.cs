@@ -88,7 +88,7 @@ internal sealed partial class EslintParser : ToolParser
     private static partial Regex Compact();
 }
 
-/// <summary>npm's <c>npm ERR!</c> / <c>npm error</c> blocks (one diagnostic per block), yarn and pnpm errors.</summary>
+/// <summary>npm's <c>npm ERR!</c> / <c>npm error</c> blocks (one diagnostic per block); yarn and pnpm have parsers of their own.</summary>
 internal sealed partial class NpmParser : ToolParser
 {
     private long _start;
@@ -106,20 +106,17 @@ internal sealed partial class NpmParser : ToolParser
         if (!match.Success)
         {
             Finish(sink);
-            if (hasKeyword && line.Contains("ERR_PNPM_", StringComparison.Ordinal) && Pnpm().Match(line) is { Success: true } pnpm)
-            {
-                sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, pnpm.Groups["code"].Value, pnpm.Groups["msg"].Value.Trim(), "npm", number, number));
-                return true;
-            }
-
             return false;
         }
 
         var text = match.Groups["msg"].Value.Trim();
         var code = CodeLine().Match(text);
-        if (code.Success && (_code is not null || _message is not null))
+        var exitStatus = code.Success && code.Groups["code"].Value.All(char.IsAsciiDigit);
+        if (code.Success && (_code is not null || _message is not null && !exitStatus))
         {
-            Finish(sink); // npm opens each error report with its code: this is the next run's
+            // npm opens each error report with its code: this is the next run's. A failed lifecycle
+            // script's block opens with its message, its exit status ("code 127") comes second.
+            Finish(sink);
         }
 
         if (_start == 0)
@@ -148,6 +145,11 @@ internal sealed partial class NpmParser : ToolParser
             _fallback = text;
         }
 
+        if (_exitStatus && (text.StartsWith("command sh -c ", StringComparison.Ordinal) || text.StartsWith("command cmd /d /s /c ", StringComparison.Ordinal)))
+        {
+            Finish(sink); // the script that failed closes its lifecycle block
+        }
+
         return true;
     }
 
@@ -167,9 +169,11 @@ internal sealed partial class NpmParser : ToolParser
         }
 
         var message = _message ?? _fallback ?? (_code is null ? "npm failed" : $"npm failed with {_code}");
-        // A failing script (exit code) is explained by the script's own output above it.
-        var secondary = _code is null or "ELIFECYCLE" || message.StartsWith("command failed", StringComparison.OrdinalIgnoreCase);
-        sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, _code, message, "npm", _start, _end) { Secondary = secondary && _message is null });
+        // A failing script (exit code, "Lifecycle script `build` failed") is explained by the script's own output above it.
+        var secondary = _message is null
+            ? _code is null or "ELIFECYCLE" || message.StartsWith("command failed", StringComparison.OrdinalIgnoreCase)
+            : _message.StartsWith("Lifecycle script ", StringComparison.Ordinal);
+        sink.Emit(new RawDiagnostic(DiagnosticSeverity.Error, null, null, null, _code, message, "npm", _start, _end) { Secondary = secondary });
         if (message.StartsWith("Missing script", StringComparison.Ordinal))
         {
             sink.Signal(FailureCategory.ConfigError, _start, message, 2);
@@ -202,9 +206,6 @@ internal sealed partial class NpmParser : ToolParser
 
     [GeneratedRegex(@"^(?:errno|path|syscall|command(?! not found)|workdir|workspace|location|signal|Exit status|A complete log|This is probably not a problem|Failed at the|in workspace|at location|\d+\s*$|$)|^[\w@./\-]+@[\d.]+ \w+: |^(?:[A-Za-z]:)?[/\\~]\S*$")]
     private static partial Regex Boilerplate();
-
-    [GeneratedRegex(@"^\s*(?:ERR_PNPM_|\[ERR_PNPM_)(?<code>[A-Z_]+)\]?\s*(?<msg>.*)$")]
-    private static partial Regex Pnpm();
 }
 
 /// <summary>An uncaught exception in Node.js: the error line and its stack, located at the first frame outside node internals and node_modules.</summary>
@@ -261,7 +262,7 @@ internal sealed partial class NodeExceptionParser : ToolParser
         if (_pending is not null && !_sawFrame)
         {
             // "Error: message" is how many tools report; "SomeException: text" without a stack is just output.
-            if (_pending.Message.StartsWith("Error: ", StringComparison.Ordinal))
+            if (_pending.Message.StartsWith("Error: ", StringComparison.Ordinal) && !GenericParser.IsHarmless(_pending.Message["Error: ".Length..]))
             {
                 sink.Emit(_pending with { Tool = null });
             }
@@ -369,7 +370,8 @@ internal sealed partial class JsTestParser : ToolParser
     private bool Continue(string line, long number)
     {
         var trimmed = line.Trim();
-        var indent = line.Length - line.TrimStart().Length;
+        // Only spaces and tabs indent: pnpm opens its error lines with a thin space.
+        var indent = line.AsSpan().IndexOfAnyExcept(' ', '\t') is var first and >= 0 ? first : line.Length;
         if (number - _start > MaxBlockLines)
         {
             return false; // a reporter's block is never this long: the test run's output ended without saying so

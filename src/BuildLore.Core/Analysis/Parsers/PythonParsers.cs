@@ -169,7 +169,8 @@ internal sealed partial class PytestParser : ToolParser
         var file = summary.Groups["file"].Value;
         var test = summary.Groups["test"].Value;
         var severity = summary.Groups["kind"].Value;
-        var key = test.Length > 0 ? test[(test.LastIndexOf("::", StringComparison.Ordinal) + 1)..].TrimStart(':') : file;
+        // The FAILURES header names a test as "TestClass.test_name" where the summary says "TestClass::test_name".
+        var key = test.Length > 0 ? test.Replace("::", ".", StringComparison.Ordinal) : file;
         _failures.TryGetValue(key, out var found);
         var message = ValueOrNull(summary.Groups["msg"]) ?? found.Message ?? (severity == "ERROR" ? "error" : "failed");
         if (_reported.Add($"{file}::{test}"))

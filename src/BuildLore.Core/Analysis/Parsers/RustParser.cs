@@ -47,7 +47,7 @@ internal sealed partial class RustParser : ToolParser
         if (match.Success)
         {
             var message = match.Groups["msg"].Value.Trim();
-            if (Summary().IsMatch(message))
+            if (Summary().IsMatch(message) || GenericParser.IsHarmless(message))
             {
                 return true;
             }

@@ -46,3 +46,21 @@ npm_deps() {
 }
 # use_deps DIR: gives project DIR its own node_modules (hard links to $tmp/deps/node_modules).
 use_deps() { cp -al "$tmp/deps/node_modules" "$1/"; }
+
+# broken_ts DIR: a TypeScript project whose src/index.ts has TS2322 (line 2) and TS2304 (line 6), for
+# the package managers' script cases (yarn/, pnpm/).
+broken_ts() {
+  mkdir -p "$1/src"
+  cat > "$1/tsconfig.json" <<'EOF'
+{ "compilerOptions": { "target": "ES2022", "module": "commonjs", "strict": true, "outDir": "dist" }, "include": ["src"] }
+EOF
+  cat > "$1/src/index.ts" <<'EOF'
+export function total(prices: number[]): number {
+  let sum: number = "0";
+  for (const p of prices) {
+    sum += p;
+  }
+  return roundCents(sum);
+}
+EOF
+}

@@ -5,7 +5,7 @@
 # noise/ re-wraps logs from dotnet/ and gcc/, so it runs last.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-for t in dotnet gcc cmake gfortran tsc eslint npm node jest vitest python rust go java process noise; do
+for t in dotnet gcc cmake gfortran tsc eslint npm yarn pnpm node jest vitest python rust go java process noise; do
   echo "== $t"
   sh "$here/$t/generate.sh" || echo "!! $t/generate.sh failed" >&2
 done

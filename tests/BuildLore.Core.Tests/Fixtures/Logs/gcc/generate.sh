@@ -172,3 +172,8 @@ queue.o: src/queue.c
 ${tab}\$(CC) \$(CFLAGS) -c src/queue.c -o queue.o
 EOF
 capture clang-undeclared "$d" - make CC=clang
+
+# --- clang-missing-header: the missing-header project built with clang, which words it differently -
+d=$tmp/clang-missing-header; mkdir -p "$d/src"
+cp "$tmp/missing-header/src/fetch.c" "$d/src/"; cp "$tmp/missing-header/Makefile" "$d/"
+capture clang-missing-header "$d" - make CC=clang

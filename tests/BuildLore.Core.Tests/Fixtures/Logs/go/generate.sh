@@ -120,3 +120,71 @@ func TestErrorHandling(t *testing.T) {
 }
 EOF
 capture clean "$d" - sh -c 'go build ./... && go vet ./... && go test -v ./...'
+
+# --- subtests: a table test whose second and fourth cases fail (t.Run subtests), one plain failing
+# test, and passing tests; run verbose (-v prints each failure's location before its "--- FAIL")
+# and plain (the locations follow the "--- FAIL" lines, indented under their parent) ------------------
+subtests() { # subtests DIR
+  module "$1"
+  cat > "$1/parse.go" <<'EOF2'
+package demo
+
+import (
+	"errors"
+	"strconv"
+)
+
+func ParsePort(text string) (int, error) {
+	if text == "" {
+		return 8080, nil
+	}
+	port, err := strconv.Atoi(text)
+	if err != nil || port < 0 {
+		return 0, errors.New("bad port")
+	}
+	return port, nil
+}
+EOF2
+  cat > "$1/parse_test.go" <<'EOF2'
+package demo
+
+import "testing"
+
+func TestParsePort(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       int
+		wantErr    bool
+	}{
+		{"digits", "8081", 8081, false},
+		{"empty", "", 0, true},
+		{"negative", "-1", 0, true},
+		{"too_large", "70000", 0, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ParsePort(c.text)
+			if (err != nil) != c.wantErr || got != c.want {
+				t.Errorf("ParsePort(%q) = %d, %v; want %d (error %v)", c.text, got, err, c.want, c.wantErr)
+			}
+		})
+	}
+}
+
+func TestParsePortTrimsSpaces(t *testing.T) {
+	if got, err := ParsePort(" 80 "); err != nil || got != 80 {
+		t.Fatalf("ParsePort(\" 80 \") = %d, %v", got, err)
+	}
+}
+
+func TestErrorHandling(t *testing.T) {
+	if _, err := ParsePort("x"); err == nil {
+		t.Error("want an error for x")
+	}
+}
+EOF2
+}
+d=$tmp/test-verbose-subtests; subtests "$d"
+capture test-verbose-subtests "$d" - go test -v ./...
+d=$tmp/test-subtests; subtests "$d"
+capture test-subtests "$d" - go test ./...

@@ -150,3 +150,59 @@ d=$tmp/gradle-compile-error; broken_java "$d/src/main/java"
 echo "apply plugin: 'java'" > "$d/build.gradle"
 echo 'rootProject.name = "demo"' > "$d/settings.gradle"
 capture gradle-compile-error "$d" /builds/group/demo/ gradle --offline --no-daemon --console=plain -g "$tmp/gradle-home" build
+
+# --- gradle-test-failure(-full): Debian's Gradle 4.4.1 running JUnit 4 tests (junit4 and hamcrest from
+# /usr/share/java, apt-get install -y junit4), --offline; one assertion fails in the test, one test
+# fails with an exception thrown in main code. "-full" sets testLogging.exceptionFormat 'full' ---------
+gradle_tests() { # gradle_tests DIR EXTRA-GRADLE
+  mkdir -p "$1/src/main/java/demo" "$1/src/test/java/demo"
+  cat > "$1/build.gradle" <<EOF2
+apply plugin: 'java'
+dependencies {
+    testCompile files('/usr/share/java/junit4.jar', '/usr/share/java/hamcrest-core.jar')
+}
+$2
+EOF2
+  echo 'rootProject.name = "demo"' > "$1/settings.gradle"
+  cat > "$1/src/main/java/demo/Slug.java" <<'EOF2'
+package demo;
+
+public class Slug {
+    public static String of(String text) {
+        return text.toLowerCase().replace(' ', '-');
+    }
+
+    public static String initials(String text) {
+        return text.substring(0, 1).toUpperCase();
+    }
+}
+EOF2
+  cat > "$1/src/test/java/demo/SlugTest.java" <<'EOF2'
+package demo;
+
+import static org.junit.Assert.assertEquals;
+
+import org.junit.Test;
+
+public class SlugTest {
+    @Test
+    public void lowercases() {
+        assertEquals("hello", Slug.of("Hello"));
+    }
+
+    @Test
+    public void collapsesWhitespace() {
+        assertEquals("hello-world", Slug.of("Hello   World"));
+    }
+
+    @Test
+    public void initialsOfEmptyText() {
+        assertEquals("", Slug.initials(""));
+    }
+}
+EOF2
+}
+d=$tmp/gradle-test-failure; gradle_tests "$d" ""
+capture gradle-test-failure "$d" /home/runner/work/demo/demo/ gradle --offline --no-daemon --console=plain -g "$tmp/gradle-home" test
+d=$tmp/gradle-test-failure-full; gradle_tests "$d" "test { testLogging { exceptionFormat 'full' } }"
+capture gradle-test-failure-full "$d" /var/lib/jenkins/workspace/demo/ gradle --offline --no-daemon --console=plain -g "$tmp/gradle-home" test

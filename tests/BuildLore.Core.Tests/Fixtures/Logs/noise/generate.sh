@@ -8,6 +8,8 @@
 #   crlf            <- ../dotnet/build-errors.log with CRLF line endings
 #   progress-invalid-utf8 <- ../gcc/undeclared-note.log after a \r-redrawn progress bar and lines
 #                    with bytes that are not valid UTF-8
+#   jenkins         <- ../gcc/link-undefined.log inside a Jenkins Pipeline's console log ([Pipeline]
+#                      step markers, the sh step's "+ make", "ERROR: script returned exit code 2")
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/../dotnet/build-errors.log
@@ -54,4 +56,24 @@ sed -e "s/\$/$cr/" "$src" > "$here/crlf.log"
   cat "$here/../gcc/undeclared-note.log"
   printf 'upload progress: 10%%\rupload progress: 60%%\rupload progress: 100%%\r\n'
 } > "$here/progress-invalid-utf8.log"
+# --- jenkins: a Pipeline's console output around a failing sh step ---------------------------------
+{
+  echo 'Started by user admin'
+  echo '[Pipeline] Start of Pipeline'
+  echo '[Pipeline] node'
+  echo 'Running on Jenkins in /var/lib/jenkins/workspace/demo'
+  echo '[Pipeline] {'
+  echo '[Pipeline] stage'
+  echo '[Pipeline] { (Build)'
+  echo '[Pipeline] sh'
+  echo '+ make CC=gcc'
+  cat "$here/../gcc/link-undefined.log"
+  echo '[Pipeline] }'
+  echo '[Pipeline] // stage'
+  echo '[Pipeline] }'
+  echo '[Pipeline] // node'
+  echo '[Pipeline] End of Pipeline'
+  echo 'ERROR: script returned exit code 2'
+  echo 'Finished: FAILURE'
+} > "$here/jenkins.log"
 echo "noise: done"

@@ -60,3 +60,28 @@ const config = readConfig("config/app.json");
 console.log(`building ${config.name}`);
 EOF
 capture script-node-error "$d" /builds/group/demo/ npm run build
+
+# --- workspace-tsc-error: a workspace's "build" runs tsc (TypeScript 5.9.3), which finds two type
+# errors; npm then prints its Lifecycle-script block for the workspace ---------------------------------
+npm_deps typescript@5.9.3
+d=$tmp/workspace-tsc-error; mkdir -p "$d/packages/web/src"
+cat > "$d/package.json" <<'EOF2'
+{ "name": "demo", "version": "1.0.0", "private": true, "workspaces": ["packages/*"] }
+EOF2
+cat > "$d/packages/web/package.json" <<'EOF2'
+{ "name": "web", "version": "1.0.0", "private": true, "scripts": { "build": "tsc -p ." } }
+EOF2
+cat > "$d/packages/web/tsconfig.json" <<'EOF2'
+{ "compilerOptions": { "target": "ES2022", "module": "commonjs", "strict": true, "outDir": "dist" }, "include": ["src"] }
+EOF2
+cat > "$d/packages/web/src/cart.ts" <<'EOF2'
+export interface Line { price: number; quantity: number }
+
+export function total(lines: Line[]): number {
+  return lines.reduce((sum, line) => sum + line.price * line.qty, 0);
+}
+
+export const empty: Line = { price: 0 };
+EOF2
+use_deps "$d"
+capture workspace-tsc-error "$d" /home/runner/work/demo/demo/ npm run build --workspaces

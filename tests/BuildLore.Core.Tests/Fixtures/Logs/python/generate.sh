@@ -119,3 +119,43 @@ def test_describe_reports_no_error():
     assert describe(RuntimeError("0 errors")) == "RuntimeError: 0 errors"
 EOF
 capture pytest-clean "$d" /home/runner/work/demo/demo/ "$PY" -m pytest -p no:cacheprovider -v
+
+# --- pytest-class-failure: failing tests that are methods of test classes (one class nested in a module
+# with a plain test function too) --------------------------------------------------------------------
+d=$tmp/pytest-class-failure; mkdir -p "$d/tests"
+cat > "$d/slug.py" <<'EOF2'
+import re
+
+
+def slugify(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def truncate(text, width):
+    return text if len(text) <= width else text[:width] + "..."
+EOF2
+cat > "$d/tests/test_slug.py" <<'EOF2'
+from slug import slugify, truncate
+
+
+class TestSlugify:
+    def test_lowercases(self):
+        assert slugify("Hello World") == "hello-world"
+
+    def test_keeps_unicode_letters(self):
+        assert slugify("Crème brûlée") == "crème-brûlée"
+
+
+class TestTruncate:
+    def test_short_text_unchanged(self):
+        assert truncate("abc", 5) == "abc"
+
+    def test_width_includes_ellipsis(self):
+        result = truncate("abcdefgh", 5)
+        assert len(result) == 5, f"{result!r} is longer than 5"
+
+
+def test_empty_slug():
+    assert slugify("!!!") == ""
+EOF2
+capture pytest-class-failure "$d" /home/runner/work/demo/demo/ env PYTHONPATH=. "$PY" -m pytest -p no:cacheprovider
