@@ -94,6 +94,7 @@ public static class BuildLoreServer
         builder.Services.AddSingleton<BuildQueue>();
         builder.Services.AddSingleton<CodebaseCache>();
         builder.Services.AddSingleton<LogFeeds>();
+        builder.Services.AddSingleton<PushedBuilds>();
         builder.Services.AddHostedService<StoreStartup>();
         builder.Services.AddHostedService<BuildWorker>();
         builder.Services.AddHostedService<IdleBuildSweeper>();

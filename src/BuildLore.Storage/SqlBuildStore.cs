@@ -175,20 +175,24 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             transaction,
             cancellationToken));
 
-    public async Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default)
+    public Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default) =>
+        AppendLogChunkAsync(id, sequence, text, lineTimes, 0, cancellationToken);
+
+    public async Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes, long redactions, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequence);
+        ArgumentOutOfRangeException.ThrowIfNegative(redactions);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Only the next chunk in sequence moves the counter; the row lock makes concurrent retries safe.
         var next = await connection.ExecuteScalarAsync<long?>(Command(
             """
             UPDATE builds SET ingest_seq = @sequence, log_chunks = log_chunks + CASE WHEN @chars > 0 THEN 1 ELSE 0 END, log_chars = log_chars + @chars,
-                last_activity = @now
+                redactions = redactions + @redactions, last_activity = @now
             WHERE id = @id AND ingest_seq = @sequence - 1 AND status IN (@queued, @running)
             RETURNING log_chunks
             """,
-            new { id, sequence, chars = (long)text.Length, queued = BuildStatus.Queued, running = BuildStatus.Running, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
+            new { id, sequence, chars = (long)text.Length, redactions, queued = BuildStatus.Queued, running = BuildStatus.Running, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
             transaction,
             cancellationToken)).ConfigureAwait(false);
         if (next is null)
@@ -222,7 +226,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         var changed = await connection.ExecuteAsync(Command(
             """
             UPDATE builds SET status = @status, exit_code = @exitCode, reason = @reason, summary = @summary, finished_at = @finishedAt,
-                started_at = COALESCE(started_at, @finishedAt), category = @category, analysis = @analysis, redactions = @redactions
+                started_at = COALESCE(started_at, @finishedAt), category = @category, analysis = @analysis, redactions = redactions + @redactions
             WHERE id = @id AND status IN (@queued, @running)
             """,
             new

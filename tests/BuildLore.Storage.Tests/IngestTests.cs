@@ -46,6 +46,26 @@ public class IngestTests
     [Theory]
     [InlineData(BuildStores.Sqlite)]
     [InlineData(BuildStores.Postgres)]
+    public async Task AppendLogChunk_CountsTheRedactionsOfAppendedChunksOnce_AndTheFinishAddsItsOwn(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var build = await store.CreateBuildAsync(new NewBuild("app", "ci", Status: BuildStatus.Running));
+
+        await store.AppendLogChunkAsync(build.Id, 1, "***\n", null, 1);
+        await store.AppendLogChunkAsync(build.Id, 1, "***\n", null, 1); // a retry
+        await store.AppendLogChunkAsync(build.Id, 3, "***\n", null, 5); // after a gap
+        await store.AppendLogChunkAsync(build.Id, 2, "a *** b ***\n", null, 2);
+        var running = (await store.GetBuildAsync(build.Id))!.Redactions;
+        await store.FinishBuildAsync(build.Id, new BuildCompletion(BuildStatus.Success, 0, null, BuildLore.Core.Logs.LogSummary.Empty, DateTimeOffset.UtcNow) { Redactions = 4 });
+
+        Assert.Equal(3, running);
+        Assert.Equal(7, (await store.GetBuildAsync(build.Id))!.Redactions);
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
     public async Task AppendLogChunk_AfterFinishOrToAnUnknownBuild_AddsNothing(string provider)
     {
         await using var fixture = await TestStore.CreateAsync(provider);

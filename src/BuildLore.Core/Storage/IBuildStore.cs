@@ -37,7 +37,17 @@ public interface IBuildStore
     /// </summary>
     Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Records how a build ended. False when the build had already finished.</summary>
+    /// <summary>
+    /// As <see cref="AppendLogChunkAsync(string, long, string, LineTimes?, CancellationToken)"/>, and adds
+    /// <paramref name="redactions"/> (how many secrets were masked in this chunk) to the build's count in the
+    /// same transaction, only when the chunk is appended: a retried chunk is counted once.
+    /// </summary>
+    Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes, long redactions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records how a build ended. False when the build had already finished. <see cref="BuildCompletion.Redactions"/>
+    /// is added to what the build's chunks counted already (<see cref="AppendLogChunkAsync(string, long, string, LineTimes?, long, CancellationToken)"/>).
+    /// </summary>
     Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default);
 
     /// <summary>The whole log, piece by piece in order, without holding it all in memory.</summary>

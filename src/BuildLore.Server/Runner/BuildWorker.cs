@@ -124,11 +124,9 @@ internal sealed partial class BuildWorker(
     /// </summary>
     private SecretRedactor CreateRedactor(BuildProfile profile)
     {
-        var redaction = options.Value.Redaction;
-        var literals = new List<string>(redaction.Literals);
-        literals.AddRange(redaction.EnvironmentVariables.Select(Environment.GetEnvironmentVariable).OfType<string>());
+        var literals = ConfiguredSecrets.Literals(options.Value.Redaction);
         literals.AddRange(profile.Environment.Where(e => SecretName().IsMatch(e.Key)).Select(e => e.Value));
-        return literals.Count == 0 ? SecretRedactor.Default : new SecretRedactor(literals);
+        return ConfiguredSecrets.CreateRedactor(literals);
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
