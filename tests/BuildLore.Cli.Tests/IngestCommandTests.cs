@@ -168,4 +168,22 @@ public sealed class IngestCommandTests
         Assert.StartsWith("src/a.c:1:1: error: boom\n", output, StringComparison.Ordinal);
         Assert.Contains("missing.exit", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Ingest_ReportsThatAreMissingOrNotReports_AreSkippedWithAWarningAndTheBuildStillFinishes()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var notAReport = workspace.Write("reports/page.xml", "<html/>");
+
+        var (exitCode, output, error) = await CliRunner.RunWithInputAsync("ok\n"u8.ToArray(), "ingest", "--exit-code", "0",
+            "--junit", workspace.Combine("missing", "*.xml"), "--junit", notAReport, "--trx", workspace.Combine("none.trx"), "--server", server.BaseAddress.ToString());
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("no test report matches", error, StringComparison.Ordinal);
+        Assert.Contains("page.xml was not attached", error, StringComparison.Ordinal);
+        Assert.Contains("none.trx was not attached", error, StringComparison.Ordinal);
+        var build = (await server.GetJsonAsync($"llm/learning/build/{output.Trim()}")).GetProperty("build");
+        Assert.Equal("success", build.GetProperty("status").GetString());
+    }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using BuildLore.Client;
 using BuildLore.Core.Analysis;
+using Microsoft.Extensions.FileSystemGlobbing;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -71,7 +72,7 @@ internal sealed class IngestCommand(IAnsiConsole console, StandardStreams stream
         public int? ExitCode { get; init; }
 
         [CommandOption("--exit-code-file <FILE>")]
-        [Description("Read the build command's exit code from FILE once the log has ended; the command writes it there: { make 2>&1; echo $? > FILE; } | buildlore ingest --tee --exit-code-file FILE.")]
+        [Description("Read the build command's exit code from FILE once the log has ended; the command writes it there: { code=0; make 2>&1 || code=$?; echo $code > FILE; } | buildlore ingest --tee --exit-code-file FILE.")]
         public string? ExitCodeFile { get; init; }
 
         [CommandOption("--give-up-after <SECONDS>")]
@@ -79,11 +80,11 @@ internal sealed class IngestCommand(IAnsiConsole console, StandardStreams stream
         public int? GiveUpAfterSeconds { get; init; }
 
         [CommandOption("--junit <FILE>")]
-        [Description("JUnit XML test report to attach (repeatable).")]
+        [Description("JUnit XML test report to attach (repeatable); a glob such as 'build/test-results/**/*.xml' is expanded once the log has ended, when the build has written them. A missing report is skipped with a warning.")]
         public string[] JUnit { get; init; } = [];
 
         [CommandOption("--trx <FILE>")]
-        [Description("TRX test report to attach (repeatable).")]
+        [Description("TRX test report to attach (repeatable; globs as for --junit).")]
         public string[] Trx { get; init; } = [];
 
         [CommandOption("--tee")]
@@ -96,7 +97,6 @@ internal sealed class IngestCommand(IAnsiConsole console, StandardStreams stream
 
         public override ValidationResult Validate() =>
             Log is not null and not "-" && !File.Exists(Log) ? ValidationResult.Error($"No such file: {Log}")
-            : JUnit.Concat(Trx).FirstOrDefault(f => !File.Exists(f)) is { } missingReport ? ValidationResult.Error($"No such file: {missingReport}")
             : ExitCode is not null && ExitCodeFile is not null ? ValidationResult.Error("Give --exit-code or --exit-code-file, not both.")
             : GiveUpAfterSeconds is < 0 ? ValidationResult.Error("--give-up-after must be 0 or more seconds.")
             : Status is not null && !BuildStatuses.IsFinished(Status) ? ValidationResult.Error($"--status must be success, failed, error, cancelled or timeout (got '{Status}').")
@@ -141,7 +141,7 @@ internal sealed class IngestCommand(IAnsiConsole console, StandardStreams stream
         var status = settings.Status
             ?? (exitCode is { } code ? (code == 0 ? BuildStatuses.Success : BuildStatuses.Failed)
                 : analysis.ErrorCount > 0 ? BuildStatuses.Failed : BuildStatuses.Success);
-        var finished = await uploader.FinishAsync(status, exitCode, [.. settings.JUnit, .. settings.Trx], cancellationToken);
+        var finished = await uploader.FinishAsync(status, exitCode, FindReports([.. settings.JUnit, .. settings.Trx]), cancellationToken);
         if (!finished && !settings.Tee)
         {
             return ClientErrors.Report(console, uploader.Failure!, client.BaseAddress);
@@ -190,6 +190,36 @@ internal sealed class IngestCommand(IAnsiConsole console, StandardStreams stream
         var rest = decoder.GetChars(bytes, 0, 0, chars, 0, flush: true);
         analyzer.Append(chars.AsSpan(0, rest));
         uploader.Write(chars.AsSpan(0, rest));
+    }
+
+    /// <summary>The report files, globs expanded (relative to the current folder); what matches nothing is warned about.</summary>
+    private List<string> FindReports(IReadOnlyList<string> patterns)
+    {
+        var files = new List<string>();
+        foreach (var pattern in patterns)
+        {
+            if (pattern.AsSpan().IndexOfAny('*', '?') < 0)
+            {
+                files.Add(pattern); // a missing file is said when it is read
+                continue;
+            }
+
+            // The part before the first wildcard's folder is where matching starts.
+            var wildcard = pattern.AsSpan().IndexOfAny('*', '?');
+            var cut = pattern.LastIndexOfAny(['/', Path.DirectorySeparatorChar], wildcard);
+            var root = Path.GetFullPath(cut < 0 ? "." : cut == 0 ? "/" : pattern[..cut]);
+            var matcher = new Matcher(StringComparison.Ordinal);
+            matcher.AddInclude(pattern[(cut + 1)..]);
+            var found = Directory.Exists(root) ? matcher.GetResultsInFullPath(root).Order(StringComparer.Ordinal).ToList() : [];
+            if (found.Count == 0)
+            {
+                Warn($"buildlore ingest: no test report matches {pattern}.");
+            }
+
+            files.AddRange(found);
+        }
+
+        return files;
     }
 
     private int? ReadExitCodeFile(string? file)

@@ -136,7 +136,10 @@ internal sealed class LogUploader
         }
     }
 
-    /// <summary>Attaches the test reports and finishes the build, with the same retries; false when that could not be done.</summary>
+    /// <summary>
+    /// Attaches the test reports (one that is missing or refused is skipped with a warning) and finishes the
+    /// build, with the same retries; false when the build could not be finished.
+    /// </summary>
     public async Task<bool> FinishAsync(string status, int? exitCode, IReadOnlyList<string> reports, CancellationToken cancellationToken)
     {
         if (Failure is not null)
@@ -146,12 +149,24 @@ internal sealed class LogUploader
 
         foreach (var report in reports)
         {
-            var bytes = await File.ReadAllBytesAsync(report, cancellationToken);
-            if (await TryAsync(async ct =>
-                {
-                    await _client.UploadTestResultsAsync(await EnsureBuildAsync(ct), bytes, ct);
-                    return true;
-                }, cancellationToken) is not true)
+            byte[] bytes;
+            try
+            {
+                bytes = await File.ReadAllBytesAsync(report, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _warn($"buildlore ingest: test report {report} was not attached: {e.Message}");
+                continue;
+            }
+
+            // A report the server cannot read is worth a warning, not the build.
+            var attached = await TryAsync(async ct =>
+            {
+                await _client.UploadTestResultsAsync(await EnsureBuildAsync(ct), bytes, ct);
+                return true;
+            }, cancellationToken, refused: e => _warn($"buildlore ingest: test report {report} was not attached: {e.ServerMessage ?? e.Message}"));
+            if (attached is null && Failure is not null)
             {
                 return false;
             }
@@ -167,8 +182,11 @@ internal sealed class LogUploader
     private async Task<string> EnsureBuildAsync(CancellationToken cancellationToken) =>
         BuildId ??= (await _client.CreateBuildAsync(_build, cancellationToken)).BuildId;
 
-    /// <summary>Runs a call until it succeeds; null when it failed for good (see <see cref="Failure"/>).</summary>
-    private async Task<T?> TryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a call until it succeeds; null when it failed for good: the upload gives up (see <see cref="Failure"/>),
+    /// unless <paramref name="refused"/> takes a refusal (a 4xx) of this one call.
+    /// </summary>
+    private async Task<T?> TryAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, Action<LLMClientException>? refused = null)
         where T : struct
     {
         var delay = FirstRetry;
@@ -211,6 +229,11 @@ internal sealed class LogUploader
 
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetry.Ticks));
+            }
+            catch (LLMClientException e) when (refused is not null && e.StatusCode is not (HttpStatusCode.Conflict or HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
+            {
+                refused(e);
+                return null;
             }
             catch (LLMClientException e)
             {
