@@ -104,9 +104,9 @@ internal static class BuildsApi
         return new BuildDetailResult(dto, store, detail);
     }
 
-    private const int DefaultExcerptTokens = 2000;
+    internal const int DefaultExcerptTokens = 2000;
 
-    private static async Task<LogAnalysis> AnalyzeStoredLogAsync(IBuildStore store, Build build, int excerptTokens, CancellationToken cancellationToken)
+    internal static async Task<LogAnalysis> AnalyzeStoredLogAsync(IBuildStore store, Build build, int excerptTokens, CancellationToken cancellationToken)
     {
         var analyzer = new LogAnalyzer(build.Analysis?.Root);
         await foreach (var chunk in store.ReadLogAsync(build.Id, cancellationToken))
