@@ -96,6 +96,7 @@ public static class BuildLoreServer
         builder.Services.AddSingleton<LogFeeds>();
         builder.Services.AddSingleton<PushedBuilds>();
         builder.Services.AddHostedService<StoreStartup>();
+        builder.Services.AddHostedService<LeftoverBuilds>();
         builder.Services.AddHostedService<BuildWorker>();
         builder.Services.AddHostedService<IdleBuildSweeper>();
         builder.Services.AddApiTokenAuthentication();

@@ -226,7 +226,8 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         var changed = await connection.ExecuteAsync(Command(
             """
             UPDATE builds SET status = @status, exit_code = @exitCode, reason = @reason, summary = @summary, finished_at = @finishedAt,
-                started_at = COALESCE(started_at, @finishedAt), category = @category, analysis = @analysis, redactions = redactions + @redactions
+                started_at = COALESCE(started_at, @finishedAt), category = @category, analysis = @analysis, redactions = redactions + @redactions,
+                process_group = NULL, process_guard = NULL
             WHERE id = @id AND status IN (@queued, @running)
             """,
             new
@@ -435,6 +436,41 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             new { error = BuildStatus.Error, reason, at = at.ToUnixTimeMilliseconds(), queued = BuildStatus.Queued, running = BuildStatus.Running },
             null,
             cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task RecordBuildProcessAsync(string id, long processGroup, string guard, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Command(
+            "UPDATE builds SET process_group = @processGroup, process_guard = @guard WHERE id = @id",
+            new { id, processGroup, guard },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<BuildProcessRecord>> ListLeftoverProcessesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ProcessRow>(Command(
+            "SELECT id AS Id, process_group AS ProcessGroup, process_guard AS Guard FROM builds WHERE process_group IS NOT NULL AND status NOT IN (@queued, @running)",
+            new { queued = BuildStatus.Queued, running = BuildStatus.Running },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new BuildProcessRecord(r.Id, r.ProcessGroup, r.Guard ?? ""))];
+    }
+
+    public async Task ForgetBuildProcessAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Command(
+            "UPDATE builds SET process_group = NULL, process_guard = NULL WHERE id = @id", new { id }, null, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private sealed class ProcessRow
+    {
+        public string Id { get; set; } = "";
+        public long ProcessGroup { get; set; }
+        public string? Guard { get; set; }
     }
 
     public async Task<long> AddReportAsync(NewReport report, CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using BuildLore.Core.Storage;
 using BuildLore.Core.Builds;
 using BuildLore.Core.Logs;
 
@@ -265,6 +266,34 @@ public class BuildLifecycleTests
         AssertSameBuild(cancelledBefore, await store.GetBuildAsync(cancelled.Id));
         Assert.Equal(0, await store.FailUnfinishedBuildsAsync("interrupted again", at.AddMinutes(1)));
         Assert.Equal("interrupted", (await store.GetBuildAsync(queued.Id))?.Reason);
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task BuildProcess_IsLeftOverOnlyWhenTheBuildEndedWithoutFinishing_AndCanBeForgotten(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var interrupted = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        var finished = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        var running = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        foreach (var (build, group) in new[] { (interrupted, 4100L), (finished, 4200L), (running, 4300L) })
+        {
+            Assert.True(await store.MarkRunningAsync(build.Id, Started));
+            await store.RecordBuildProcessAsync(build.Id, group, $"boot {group} 1 2");
+        }
+
+        Assert.Empty(await store.ListLeftoverProcessesAsync()); // running builds are their runner's
+        Assert.True(await store.FinishBuildAsync(finished.Id, Completion(BuildStatus.Success, exitCode: 0)));
+        await store.FailUnfinishedBuildsAsync("interrupted", Started.AddMinutes(1)); // as at start-up
+        await store.FinishBuildAsync(running.Id, Completion(BuildStatus.Success)); // already ended: changes nothing
+
+        var leftovers = await store.ListLeftoverProcessesAsync();
+        Assert.Equal([interrupted.Id, running.Id], leftovers.Select(l => l.BuildId).Order(StringComparer.Ordinal));
+        Assert.Equal(new BuildProcessRecord(interrupted.Id, 4100, "boot 4100 1 2"), leftovers.Single(l => l.BuildId == interrupted.Id));
+        await store.ForgetBuildProcessAsync(interrupted.Id);
+        Assert.Equal([running.Id], (await store.ListLeftoverProcessesAsync()).Select(l => l.BuildId));
     }
 
     private static BuildCompletion Completion(string status, int? exitCode = null, string? reason = null, DateTimeOffset? at = null) =>

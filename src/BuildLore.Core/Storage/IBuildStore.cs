@@ -68,6 +68,18 @@ public interface IBuildStore
     /// <summary>Marks every queued or running build as <c>error</c> with the given reason; used at start-up after a crash.</summary>
     Task<int> FailUnfinishedBuildsAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records the process group a running build leads and the guard that tells it from a reused process id
+    /// (see <see cref="Runner.ProcessGroups"/>); cleared when the build finishes.
+    /// </summary>
+    Task RecordBuildProcessAsync(string id, long processGroup, string guard, CancellationToken cancellationToken = default);
+
+    /// <summary>Finished builds that still have a process group recorded: their server died before it could finish them.</summary>
+    Task<IReadOnlyList<BuildProcessRecord>> ListLeftoverProcessesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets a build's recorded process group.</summary>
+    Task ForgetBuildProcessAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary>Fingerprints seen in finished builds, most widespread first.</summary>
     Task<IReadOnlyList<Pattern>> ListPatternsAsync(PatternQuery query, CancellationToken cancellationToken = default);
 
@@ -128,3 +140,6 @@ public interface IBuildStore
     /// <summary>Reports of one build, oldest first.</summary>
     Task<IReadOnlyList<Report>> ListReportsAsync(string buildId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The process group a build led when its server recorded it, with its guard.</summary>
+public sealed record BuildProcessRecord(string BuildId, long ProcessGroup, string Guard);

@@ -75,7 +75,7 @@ internal sealed partial class BuildWorker(
         {
             try
             {
-                var outcome = await BuildProcess.RunAsync(queued.Profile, workspace, timeout, writer.WriteAsync, stop.Token);
+                var outcome = await BuildProcess.RunAsync(queued.Profile, workspace, timeout, writer.WriteAsync, pid => RecordProcessAsync(id, pid), stop.Token);
                 exitCode = outcome.ExitCode;
                 (status, reason) = outcome switch
                 {
@@ -117,6 +117,13 @@ internal sealed partial class BuildWorker(
         feeds.Notify(id);
         RunnerLog.Finished(logger, id, status, exitCode);
     }
+
+    /// <summary>
+    /// Records the build's process group, so that a server started after this one was killed (<c>kill -9</c>)
+    /// can kill what is left of it (see <see cref="LeftoverBuilds"/>).
+    /// </summary>
+    private Task RecordProcessAsync(string id, int processGroup) =>
+        ProcessGroups.Guard(processGroup) is { } guard ? store.RecordBuildProcessAsync(id, processGroup, guard, CancellationToken.None) : Task.CompletedTask;
 
     /// <summary>
     /// The configured literals, the values of the configured environment variables, and the values of
@@ -176,4 +183,10 @@ internal static partial class RunnerLog
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Marked {Count} builds left unfinished by an earlier server process as error (interrupted)")]
     public static partial void Interrupted(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Killed what was left running of build {BuildId} (process group {ProcessGroup}), interrupted when an earlier server process stopped")]
+    public static partial void KilledLeftover(ILogger logger, string buildId, long processGroup);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Could not deal with the processes left over by interrupted builds")]
+    public static partial void LeftoversFailed(ILogger logger, Exception exception);
 }
