@@ -213,7 +213,14 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return (ChunkResult.Appended, sequence);
     }
 
-    public async Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default)
+    public Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default) =>
+        FinishAsync(id, completion, BuildStatus.Running, cancellationToken);
+
+    public Task<bool> FinishQueuedBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default) =>
+        FinishAsync(id, completion, BuildStatus.Queued, cancellationToken);
+
+    // Finishes a build that is queued, or (with alsoFrom running) running.
+    private async Task<bool> FinishAsync(string id, BuildCompletion completion, string alsoFrom, CancellationToken cancellationToken)
     {
         if (!BuildStatus.IsFinished(completion.Status))
         {
@@ -228,11 +235,12 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             UPDATE builds SET status = @status, exit_code = @exitCode, reason = @reason, summary = @summary, finished_at = @finishedAt,
                 started_at = COALESCE(started_at, @finishedAt), category = @category, analysis = @analysis, redactions = redactions + @redactions,
                 process_group = NULL, process_guard = NULL
-            WHERE id = @id AND status IN (@queued, @running)
+            WHERE id = @id AND status IN (@queued, @alsoFrom)
             """,
             new
             {
                 id,
+                alsoFrom,
                 status = completion.Status,
                 exitCode = (long?)completion.ExitCode,
                 reason = completion.Reason,
@@ -242,7 +250,6 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
                 analysis = completion.Analysis is null ? null : JsonSerializer.Serialize(completion.Analysis, StorageJson.Default.LogAnalysis),
                 redactions = completion.Redactions,
                 queued = BuildStatus.Queued,
-                running = BuildStatus.Running,
             },
             transaction,
             cancellationToken)).ConfigureAwait(false);

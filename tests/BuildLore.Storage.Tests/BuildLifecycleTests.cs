@@ -296,6 +296,26 @@ public class BuildLifecycleTests
         Assert.Equal([running.Id], (await store.ListLeftoverProcessesAsync()).Select(l => l.BuildId));
     }
 
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task FinishQueuedBuild_EndsOnlyABuildThatHasNotStarted(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var queued = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        var running = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        Assert.True(await store.MarkRunningAsync(running.Id, Started));
+
+        Assert.True(await store.FinishQueuedBuildAsync(queued.Id, Completion(BuildStatus.Cancelled, reason: "cancelled on request")));
+        Assert.False(await store.FinishQueuedBuildAsync(running.Id, Completion(BuildStatus.Cancelled, reason: "cancelled on request")));
+        Assert.False(await store.FinishQueuedBuildAsync(queued.Id, Completion(BuildStatus.Cancelled)));
+
+        Assert.Equal(BuildStatus.Cancelled, (await store.GetBuildAsync(queued.Id))?.Status);
+        Assert.False(await store.MarkRunningAsync(queued.Id, Started));
+        Assert.Equal(BuildStatus.Running, (await store.GetBuildAsync(running.Id))?.Status);
+    }
+
     private static BuildCompletion Completion(string status, int? exitCode = null, string? reason = null, DateTimeOffset? at = null) =>
         new(status, exitCode, reason, LogSummary.Empty, at ?? Started.AddSeconds(10));
 

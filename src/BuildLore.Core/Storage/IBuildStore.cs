@@ -50,6 +50,9 @@ public interface IBuildStore
     /// </summary>
     Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="FinishBuildAsync"/>, only while the build is still queued: false once it runs or has finished.</summary>
+    Task<bool> FinishQueuedBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default);
+
     /// <summary>The whole log, piece by piece in order, without holding it all in memory.</summary>
     IAsyncEnumerable<string> ReadLogAsync(string id, CancellationToken cancellationToken = default);
 

@@ -53,16 +53,39 @@ internal sealed partial class BuildWorker(
         }
     }
 
+    /// <summary>Called right after a build was marked running, before anything of it runs: a seam for tests of races with cancel.</summary>
+    internal Func<string, Task>? OnMarkedRunning { get; set; }
+
     internal async Task RunBuildAsync(QueuedBuild queued, CancellationToken stoppingToken)
     {
         var id = queued.BuildId;
-        if (!await store.MarkRunningAsync(id, DateTimeOffset.UtcNow, CancellationToken.None))
-        {
-            return; // cancelled while it waited
-        }
-
+        // Tracked before it is marked running, and until it is finished: a cancel that finds the build running
+        // always finds its handle here (see RunnerApi's cancel), so the store never says "cancelled" while it runs.
         using var cancel = queue.Track(id);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, stoppingToken);
+        try
+        {
+            if (!await store.MarkRunningAsync(id, DateTimeOffset.UtcNow, CancellationToken.None))
+            {
+                return; // cancelled while it waited
+            }
+
+            if (OnMarkedRunning is { } onMarkedRunning)
+            {
+                await onMarkedRunning(id);
+            }
+
+            await RunTrackedAsync(queued, cancel.Token, stoppingToken);
+        }
+        finally
+        {
+            queue.Untrack(id);
+        }
+    }
+
+    private async Task RunTrackedAsync(QueuedBuild queued, CancellationToken cancelToken, CancellationToken stoppingToken)
+    {
+        var id = queued.BuildId;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancelToken, stoppingToken);
         var workspace = options.Value.ResolveWorkspace();
         var timeout = queued.Profile.Timeout ?? TimeSpan.FromSeconds(options.Value.Runner.DefaultTimeoutSeconds);
         RunnerLog.Started(logger, id, queued.Profile.Name, queued.Profile.Command);
@@ -71,7 +94,12 @@ internal sealed partial class BuildWorker(
         int? exitCode = null;
         string? reason = null;
         await using var writer = new BuildLogWriter(store, id, workspace, CreateRedactor(queued.Profile), LoadRules(workspace, id));
-        try
+        if (cancelToken.IsCancellationRequested)
+        {
+            // Cancelled between being taken off the queue and starting: nothing of it runs.
+            (status, reason) = (BuildStatus.Cancelled, "cancelled on request");
+        }
+        else
         {
             try
             {
@@ -93,10 +121,6 @@ internal sealed partial class BuildWorker(
                 await writer.WriteAsync($"buildlore: {reason}\n", CancellationToken.None);
                 RunnerLog.CouldNotRun(logger, id, e);
             }
-        }
-        finally
-        {
-            queue.Untrack(id);
         }
 
         await writer.CompleteAsync(CancellationToken.None);
