@@ -625,12 +625,15 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return [.. rows.Select(r => new TestCaseResult(r.Name, r.Suite, r.Outcome, r.DurationMs / 1000.0, r.Message))];
     }
 
-    public async Task<IReadOnlyList<FlakyTest>> ListFlakyTestsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FlakyTest>> ListFlakyTestsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default) =>
+        FlakyTestRule.Find(await ListTestRunsAsync(project, branch, since, cancellationToken).ConfigureAwait(false));
+
+    public async Task<IReadOnlyList<TestRun>> ListTestRunsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<RunRow>(Command(
             """
-            SELECT t.name AS Name, t.outcome AS Outcome, b.commit_sha AS CommitSha, b.project AS Project, b.branch AS Branch, b.seq AS Seq, b.created_at AS CreatedAt
+            SELECT t.name AS Name, t.suite AS Suite, t.outcome AS Outcome, b.commit_sha AS CommitSha, b.project AS Project, b.branch AS Branch, b.seq AS Seq, b.created_at AS CreatedAt
             FROM test_results t JOIN builds b ON b.id = t.build_id
             WHERE t.outcome IN ('passed', 'failed') AND (@project IS NULL OR b.project = @project)
               AND (@branch IS NULL OR b.branch = @branch) AND b.created_at >= @since
@@ -639,25 +642,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             new { project, branch, since = since?.ToUnixTimeMilliseconds() ?? 0L },
             null,
             cancellationToken)).ConfigureAwait(false);
-
-        var flaky = new List<FlakyTest>();
-        foreach (var test in rows.GroupBy(r => r.Name))
-        {
-            var runs = test.ToList();
-            // Flips are counted along each project and branch's own history, in build order.
-            var flips = runs.GroupBy(r => (r.Project, r.Branch))
-                .Sum(history => history.Zip(history.Skip(1)).Count(pair => pair.First.Outcome != pair.Second.Outcome));
-            var sameCommit = runs.Where(r => r.CommitSha is not null).GroupBy(r => r.CommitSha).Any(g => g.Select(r => r.Outcome).Distinct().Count() > 1);
-            // One flip is a break or a fix; flaky is passing and failing back and forth.
-            if (sameCommit || flips >= 2)
-            {
-                flaky.Add(new FlakyTest(test.Key, runs.Count, runs.Count(r => r.Outcome == "failed"), flips,
-                    runs.Count > 1 ? Math.Round((double)flips / (runs.Count - 1), 2) : 0, sameCommit,
-                    DateTimeOffset.FromUnixTimeMilliseconds(runs.Max(r => r.CreatedAt))));
-            }
-        }
-
-        return [.. flaky.OrderByDescending(f => f.FlipRate).ThenByDescending(f => f.LastSeen)];
+        return [.. rows.Select(r => new TestRun(r.Name, r.Suite, r.Outcome, r.CommitSha, r.Project, r.Branch, r.Seq, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt)))];
     }
 
     private sealed class TestRow
@@ -672,6 +657,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     private sealed class RunRow
     {
         public string Name { get; set; } = "";
+        public string? Suite { get; set; }
         public string Outcome { get; set; } = "";
         public string? CommitSha { get; set; }
         public string Project { get; set; } = "";

@@ -98,8 +98,15 @@ public interface IBuildStore
 
     Task<IReadOnlyList<TestCaseResult>> ListTestResultsAsync(string buildId, CancellationToken cancellationToken = default);
 
-    /// <summary>Tests that passed and failed on one commit, or flipped at least twice along a branch's builds.</summary>
+    /// <summary>
+    /// Flaky tests by <see cref="FlakyTestRule"/> on commits alone: passed and failed on one commit, or flipped
+    /// between consecutive builds of a branch on the same commit. (With changed files known, use
+    /// <see cref="ListTestRunsAsync"/> and <see cref="FlakyTestRule.FindAsync"/>.)
+    /// </summary>
     Task<IReadOnlyList<FlakyTest>> ListFlakyTestsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default);
+
+    /// <summary>Every passed or failed run of every test in the builds created since <paramref name="since"/>, in build order.</summary>
+    Task<IReadOnlyList<TestRun>> ListTestRunsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Gives <paramref name="holder"/> the right to analyze a build until <paramref name="until"/>, unless
