@@ -104,16 +104,21 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return row?.ToBuild();
     }
 
-    public async Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default)
+    public Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default) =>
+        ListBuildsAsync(new BuildListQuery(skip, limit), cancellationToken);
+
+    public async Task<BuildPage> ListBuildsAsync(BuildListQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(skip);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
+        const string Filter = "WHERE (@project IS NULL OR project = @project) AND (@branch IS NULL OR branch = @branch) AND (@status IS NULL OR status = @status)";
+        var parameters = new { project = query.Project, branch = query.Branch, status = query.Status, limit = (long)query.Limit, skip = (long)query.Skip };
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var total = await connection.ExecuteScalarAsync<long>(Command("SELECT COUNT(*) FROM builds", null, transaction, cancellationToken)).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(Command($"SELECT COUNT(*) FROM builds {Filter}", parameters, transaction, cancellationToken)).ConfigureAwait(false);
         var rows = await connection.QueryAsync<BuildRow>(Command(
-            $"SELECT {BuildColumns} FROM builds ORDER BY seq DESC LIMIT @limit OFFSET @skip",
-            new { limit = (long)limit, skip = (long)skip },
+            $"SELECT {BuildColumns} FROM builds {Filter} ORDER BY seq DESC LIMIT @limit OFFSET @skip",
+            parameters,
             transaction,
             cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

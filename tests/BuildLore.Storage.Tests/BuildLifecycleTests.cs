@@ -316,6 +316,45 @@ public class BuildLifecycleTests
         Assert.Equal(BuildStatus.Running, (await store.GetBuildAsync(running.Id))?.Status);
     }
 
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task ListBuilds_FiltersByProjectBranchAndStatus_AndCountsTheMatches(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var ids = new Dictionary<(string, string?, string), List<string>>();
+        for (var i = 0; i < 12; i++)
+        {
+            var (project, branch) = (i % 2 == 0 ? "shop" : "api", i % 3 == 0 ? null : "main");
+            var build = await store.CreateBuildAsync(new NewBuild(project, "ci", Branch: branch));
+            var status = i % 4 == 0 ? BuildStatus.Queued : BuildStatus.Failed;
+            if (status != BuildStatus.Queued)
+            {
+                await store.FinishBuildAsync(build.Id, Completion(status, exitCode: 1));
+            }
+
+            ids.TryAdd((project, branch, status), []);
+            ids[(project, branch, status)].Insert(0, build.Id); // newest first
+        }
+
+        var shopMain = await store.ListBuildsAsync(new BuildListQuery(0, 50, Project: "shop", Branch: "main"));
+        var failedApi = await store.ListBuildsAsync(new BuildListQuery(0, 1, Project: "api", Status: BuildStatus.Failed));
+        var queued = await store.ListBuildsAsync(new BuildListQuery(0, 50, Status: BuildStatus.Queued));
+        var none = await store.ListBuildsAsync(new BuildListQuery(0, 50, Project: "nope"));
+
+        Assert.All(shopMain.Builds, b => Assert.Equal(("shop", "main"), (b.Project, b.Branch)));
+        Assert.Equal(ids.Where(e => e.Key is ("shop", "main", _)).Sum(e => e.Value.Count), shopMain.Total);
+        Assert.Equal(shopMain.Total, shopMain.Builds.Count);
+        Assert.Equal(ids.Where(e => e.Key is ("api", _, BuildStatus.Failed)).Sum(e => e.Value.Count), failedApi.Total);
+        Assert.Single(failedApi.Builds);
+        Assert.Equal(3, queued.Total); // builds 0, 4 and 8
+        Assert.All(queued.Builds, b => Assert.Equal(BuildStatus.Queued, b.Status));
+        Assert.True(queued.Builds.Zip(queued.Builds.Skip(1)).All(p => p.First.CreatedAt >= p.Second.CreatedAt));
+        Assert.Equal(0, none.Total);
+        Assert.Equal(12, (await store.ListBuildsAsync(0, 50)).Total);
+    }
+
     private static BuildCompletion Completion(string status, int? exitCode = null, string? reason = null, DateTimeOffset? at = null) =>
         new(status, exitCode, reason, LogSummary.Empty, at ?? Started.AddSeconds(10));
 

@@ -21,6 +21,9 @@ public interface IBuildStore
     /// <summary>Builds newest first; the order is stable across calls, so skip/limit pages neither repeat nor miss.</summary>
     Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Builds matching the query's filters, newest first, with how many match in all; as stable as the unfiltered list.</summary>
+    Task<BuildPage> ListBuildsAsync(BuildListQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Builds created since <paramref name="since"/>, oldest first, without their analysis (for health figures).</summary>
     Task<IReadOnlyList<Build>> ListBuildsSinceAsync(string? project, DateTimeOffset since, CancellationToken cancellationToken = default);
 
@@ -153,3 +156,6 @@ public interface IBuildStore
 
 /// <summary>The process group a build led when its server recorded it, with its guard.</summary>
 public sealed record BuildProcessRecord(string BuildId, long ProcessGroup, string Guard);
+
+/// <summary>A page of the build list, narrowed to a project, a branch and a status (exact values; null for any).</summary>
+public sealed record BuildListQuery(int Skip, int Limit, string? Project = null, string? Branch = null, string? Status = null);
