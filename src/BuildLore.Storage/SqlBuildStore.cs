@@ -258,37 +258,89 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             },
             transaction,
             cancellationToken)).ConfigureAwait(false);
-        if (changed == 1 && completion.Analysis is { Diagnostics.Count: > 0 } analysis)
+        if (changed == 1 && completion.Analysis is { } analysis)
         {
-            // One row per diagnostic, so recurring fingerprints can be counted across builds.
-            var rows = analysis.Diagnostics.Select((d, i) => new
-            {
-                id,
-                seq = (long)i,
-                severity = d.Severity,
-                tool = d.Tool,
-                file = d.File,
-                line = (long?)d.Line,
-                col = (long?)d.Column,
-                code = d.Code,
-                message = d.Message,
-                fingerprint = d.Fingerprint,
-                template = d.Template,
-                logLine = d.LogLine,
-                createdAt = finishedAt,
-            });
-            await connection.ExecuteAsync(Command(
-                """
-                INSERT INTO diagnostics (build_id, seq, severity, tool, file, line, col, code, message, fingerprint, template, log_line, created_at)
-                VALUES (@id, @seq, @severity, @tool, @file, @line, @col, @code, @message, @fingerprint, @template, @logLine, @createdAt)
-                """,
-                rows,
-                transaction,
-                cancellationToken)).ConfigureAwait(false);
+            await InsertDiagnosticsAsync(connection, transaction, id, analysis, finishedAt, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed == 1;
+    }
+
+    // One row per diagnostic, so recurring fingerprints can be counted across builds.
+    private static async Task InsertDiagnosticsAsync(DbConnection connection, DbTransaction transaction, string id, Core.Analysis.LogAnalysis analysis, long createdAt, CancellationToken cancellationToken)
+    {
+        if (analysis.Diagnostics.Count == 0)
+        {
+            return;
+        }
+
+        var rows = analysis.Diagnostics.Select((d, i) => new
+        {
+            id,
+            seq = (long)i,
+            severity = d.Severity,
+            tool = d.Tool,
+            file = d.File,
+            line = (long?)d.Line,
+            col = (long?)d.Column,
+            code = d.Code,
+            message = d.Message,
+            fingerprint = d.Fingerprint,
+            template = d.Template,
+            logLine = d.LogLine,
+            createdAt,
+        });
+        await connection.ExecuteAsync(Command(
+            """
+            INSERT INTO diagnostics (build_id, seq, severity, tool, file, line, col, code, message, fingerprint, template, log_line, created_at)
+            VALUES (@id, @seq, @severity, @tool, @file, @line, @col, @code, @message, @fingerprint, @template, @logLine, @createdAt)
+            """,
+            rows,
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<Build>> ListUnsummarizedBuildsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<BuildRow>(Command(
+            $"SELECT {BuildColumns} FROM builds WHERE summary IS NULL AND status NOT IN (@queued, @running) ORDER BY seq LIMIT @limit",
+            new { queued = BuildStatus.Queued, running = BuildStatus.Running, limit = (long)limit },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToBuild())];
+    }
+
+    public async Task<bool> StoreAnalysisAsync(string id, Core.Analysis.LogAnalysis analysis, Core.Logs.LogSummary summary, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Only once, and only for a build that ended without one: two servers doing this at once store it once.
+        var finishedAt = await connection.ExecuteScalarAsync<long?>(Command(
+            """
+            UPDATE builds SET summary = @summary, category = @category, analysis = @analysis
+            WHERE id = @id AND summary IS NULL AND status NOT IN (@queued, @running)
+            RETURNING finished_at
+            """,
+            new
+            {
+                id,
+                summary = JsonSerializer.Serialize(summary, StorageJson.Default.LogSummary),
+                category = analysis.Category,
+                analysis = JsonSerializer.Serialize(analysis, StorageJson.Default.LogAnalysis),
+                queued = BuildStatus.Queued,
+                running = BuildStatus.Running,
+            },
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        if (finishedAt is { } at)
+        {
+            await InsertDiagnosticsAsync(connection, transaction, id, analysis, at, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return finishedAt is not null;
     }
 
     public async Task<IReadOnlyList<Pattern>> ListPatternsAsync(PatternQuery query, CancellationToken cancellationToken = default)

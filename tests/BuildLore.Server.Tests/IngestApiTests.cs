@@ -311,4 +311,27 @@ public sealed class IngestApiTests
         Assert.Equal("CS0103", finished.GetProperty("diagnostics")[0].GetProperty("code").GetString());
         Assert.Equal("compile_error", finished.GetProperty("category").GetString());
     }
+
+    [Fact]
+    public async Task PushedBuild_EndedByTheIdleTimeout_GetsItsAnalysisStored()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:IngestIdleTimeoutSeconds"] = "2" });
+        var id = await CreatePushedBuildAsync(server);
+        await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", Encoding.UTF8.GetBytes("src/cart.c:12:5: error: 'total' undeclared (first use in this function)\n"));
+
+        await server.WaitForBuildAsync(id, TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        BuildLore.Core.Builds.Build? stored;
+        while ((stored = await server.Store.GetBuildAsync(id))!.Analysis is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the idle build's analysis was never stored");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("idle timeout", stored.Reason);
+        Assert.Equal("compile_error", stored.Category);
+        Assert.Equal(1, stored.Summary!.ErrorCount);
+        Assert.Single(await server.Store.ListErrorFingerprintsAsync(id));
+    }
 }

@@ -355,6 +355,38 @@ public class BuildLifecycleTests
         Assert.Equal(12, (await store.ListBuildsAsync(0, 50)).Total);
     }
 
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task StoreAnalysis_GivesABuildEndedWithoutOneItsAnalysisOnce(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var interrupted = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        var running = await store.CreateBuildAsync(new NewBuild("app", "ci"));
+        Assert.True(await store.MarkRunningAsync(running.Id, Started));
+        var finished = await store.CreateBuildAsync(new NewBuild("app", "ci"));
+        Assert.True(await store.FinishBuildAsync(finished.Id, Completion(BuildStatus.Success, exitCode: 0)));
+        await store.FailUnfinishedBuildsAsync("interrupted", Started.AddMinutes(1));
+        var stillRunning = await store.CreateBuildAsync(new NewBuild("app", "ci"));
+        var analysis = BuildLore.Core.Analysis.LogAnalyzer.Analyze("src/a.c:1:2: error: boom\n", succeeded: false);
+
+        var unsummarized = await store.ListUnsummarizedBuildsAsync(10);
+        Assert.Equal([interrupted.Id, running.Id], unsummarized.Select(b => b.Id));
+        Assert.True(await store.StoreAnalysisAsync(interrupted.Id, analysis, BuildLore.Core.Analysis.AnalysisSummary.ToLogSummary(analysis)));
+        Assert.False(await store.StoreAnalysisAsync(interrupted.Id, analysis, BuildLore.Core.Analysis.AnalysisSummary.ToLogSummary(analysis))); // once
+        Assert.False(await store.StoreAnalysisAsync(finished.Id, analysis, BuildLore.Core.Analysis.AnalysisSummary.ToLogSummary(analysis))); // it has one
+        Assert.False(await store.StoreAnalysisAsync(stillRunning.Id, analysis, BuildLore.Core.Analysis.AnalysisSummary.ToLogSummary(analysis))); // not finished
+
+        var stored = await store.GetBuildAsync(interrupted.Id);
+        Assert.Equal(analysis.Category, stored!.Category);
+        Assert.Equal(1, stored.Summary!.ErrorCount);
+        Assert.Equal(BuildStatus.Error, stored.Status);
+        Assert.Equal([analysis.Diagnostics[0].Fingerprint], await store.ListErrorFingerprintsAsync(interrupted.Id));
+        Assert.Equal([running.Id], (await store.ListUnsummarizedBuildsAsync(10)).Select(b => b.Id));
+        Assert.Equal(1, (await store.ListPatternsAsync(new PatternQuery())).Single().Builds);
+    }
+
     private static BuildCompletion Completion(string status, int? exitCode = null, string? reason = null, DateTimeOffset? at = null) =>
         new(status, exitCode, reason, LogSummary.Empty, at ?? Started.AddSeconds(10));
 

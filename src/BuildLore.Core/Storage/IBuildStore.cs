@@ -71,6 +71,18 @@ public interface IBuildStore
     /// <summary>Marks pushed builds (not the runner's) still running with no log received since <paramref name="idleSince"/> as <c>error</c> (reason <c>idle timeout</c>).</summary>
     Task<int> FailIdlePushedBuildsAsync(DateTimeOffset idleSince, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Finished builds that have no summary: those <see cref="FailIdlePushedBuildsAsync"/> and
+    /// <see cref="FailUnfinishedBuildsAsync"/> ended, oldest first.
+    /// </summary>
+    Task<IReadOnlyList<Build>> ListUnsummarizedBuildsAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the analysis (summary, category, diagnostics and their fingerprints) of a finished build that has
+    /// none yet. False when it had one already or is not finished.
+    /// </summary>
+    Task<bool> StoreAnalysisAsync(string id, Analysis.LogAnalysis analysis, Logs.LogSummary summary, CancellationToken cancellationToken = default);
+
     /// <summary>Marks every queued or running build as <c>error</c> with the given reason; used at start-up after a crash.</summary>
     Task<int> FailUnfinishedBuildsAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default);
 

@@ -27,6 +27,7 @@ internal sealed partial class IdleBuildSweeper(IBuildStore store, PushedBuilds p
                     if (ended > 0)
                     {
                         Ended(logger, ended, idle.TotalSeconds);
+                        await UnanalyzedEnds.AnalyzeAsync(store, logger, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -108,7 +108,7 @@ internal sealed partial class BuildWorker(
                 (status, reason) = outcome switch
                 {
                     { TimedOut: true } => (BuildStatus.Timeout, $"timed out after {timeout.TotalSeconds:0} s"),
-                    { Cancelled: true } when stoppingToken.IsCancellationRequested => (BuildStatus.Error, "interrupted"),
+                    { Cancelled: true } when stoppingToken.IsCancellationRequested => (BuildStatus.Error, UnanalyzedEnds.Interrupted),
                     { Cancelled: true } => (BuildStatus.Cancelled, "cancelled on request"),
                     { ExitCode: 0 } => (BuildStatus.Success, null),
                     _ => (BuildStatus.Failed, $"exit code {outcome.ExitCode}"),
@@ -130,7 +130,7 @@ internal sealed partial class BuildWorker(
         {
             BuildStatus.Timeout => analysis with { Category = FailureCategory.Timeout, CategoryConfidence = 1, Evidence = [new CategoryEvidence(analysis.TotalLines, reason!, FailureCategory.Timeout)] },
             BuildStatus.Cancelled => analysis with { Category = null, CategoryConfidence = 0, Evidence = [] },
-            BuildStatus.Error when reason == "interrupted" => analysis with { Category = FailureCategory.Infrastructure, CategoryConfidence = 1, Evidence = [new CategoryEvidence(analysis.TotalLines, "the server stopped during the build", FailureCategory.Infrastructure)] },
+            BuildStatus.Error when reason == UnanalyzedEnds.Interrupted => UnanalyzedEnds.AsInterrupted(analysis),
             _ => analysis,
         };
         await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, analysis.ToLogSummary(), DateTimeOffset.UtcNow)

@@ -1,5 +1,6 @@
 using BuildLore.Core.Runner;
 using BuildLore.Core.Storage;
+using BuildLore.Server.Builds;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,11 +10,49 @@ namespace BuildLore.Server.Runner;
 /// At start-up, after the store has marked the builds an earlier server process left running as
 /// interrupted: kills the process groups those builds still had running (a runner build lives in a
 /// session of its own, so it outlives a server killed with <c>kill -9</c>, and would go on touching the
-/// workspace), before this server runs any build of its own.
+/// workspace), before this server runs any build of its own; then, in the background, analyzes the logs
+/// of the builds that were ended without an analysis (<see cref="UnanalyzedEnds"/>).
 /// </summary>
-internal sealed class LeftoverBuilds(IBuildStore store, ILogger<LeftoverBuilds> logger) : IHostedService
+internal sealed class LeftoverBuilds(IBuildStore store, ILogger<LeftoverBuilds> logger) : IHostedService, IDisposable
 {
+    private readonly CancellationTokenSource _stop = new();
+    private Task _analyzing = Task.CompletedTask;
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await KillLeftoversAsync(cancellationToken);
+        _analyzing = Task.Run(() => AnalyzeAsync(_stop.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _analyzing.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down faster than the analysis stops: what is left is done at the next start.
+        }
+    }
+
+    private async Task AnalyzeAsync(CancellationToken stop)
+    {
+        try
+        {
+            await UnanalyzedEnds.AnalyzeAsync(store, logger, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            RunnerLog.LeftoversFailed(logger, e);
+        }
+    }
+
+    private async Task KillLeftoversAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -39,5 +78,5 @@ internal sealed class LeftoverBuilds(IBuildStore store, ILogger<LeftoverBuilds> 
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public void Dispose() => _stop.Dispose();
 }
