@@ -334,4 +334,57 @@ public sealed class IngestApiTests
         Assert.Equal(1, stored.Summary!.ErrorCount);
         Assert.Single(await server.Store.ListErrorFingerprintsAsync(id));
     }
+
+    /// <summary>A body of unknown length, so HttpClient sends it with Transfer-Encoding: chunked, in small writes.</summary>
+    private sealed class ChunkedContent(byte[] body) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            for (var i = 0; i < body.Length; i += 1000)
+            {
+                await stream.WriteAsync(body.AsMemory(i, Math.Min(1000, body.Length - i)));
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    private static async Task<(int Status, System.Text.Json.JsonElement Body)> PostChunkedAsync(TestServer server, string path, byte[] body, bool gzip)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ChunkedContent(body) };
+        request.Headers.TransferEncodingChunked = true;
+        if (gzip)
+        {
+            request.Content.Headers.ContentEncoding.Add("gzip");
+        }
+
+        using var response = await server.Http.SendAsync(request);
+        return ((int)response.StatusCode, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ChunkedTransferEncodingBodies_AreReadWhole_ForChunksAndUploads(bool gzip)
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var text = string.Concat(Enumerable.Range(1, 5000).Select(i => $"line {i} ✓\n"));
+        var body = gzip ? Gzip(text) : Encoding.UTF8.GetBytes(text);
+        var id = await CreatePushedBuildAsync(server);
+
+        var (appended, ack) = await PostChunkedAsync(server, $"llm/learning/build/{id}/log?seq=1", body, gzip);
+        var (uploaded, upload) = await PostChunkedAsync(server, "llm/learning/builds/upload?exit_code=0", body, gzip);
+
+        Assert.Equal(200, appended);
+        Assert.Equal(text.Length, ack.GetProperty("chars").GetInt32());
+        Assert.Equal(201, uploaded);
+        Assert.Equal(text, (await server.GetJsonAsync($"llm/learning/build/{id}")).GetProperty("build").GetProperty("log").GetString());
+        Assert.Equal(text, (await server.GetJsonAsync($"llm/learning/build/{upload.GetProperty("build_id").GetString()}")).GetProperty("build").GetProperty("log").GetString());
+    }
 }

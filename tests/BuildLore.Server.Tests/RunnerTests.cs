@@ -277,4 +277,32 @@ public sealed class RunnerTests
         Assert.False(File.Exists(marker), "the build's command ran although the build was cancelled before it started");
         Assert.Equal("", (await server.GetJsonAsync($"llm/learning/build/{build.GetProperty("id").GetString()}")).GetProperty("build").GetProperty("log").GetString());
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task MaxConcurrentBuilds_RunsThatManyAtOnceAndQueuesTheRest(int slots)
+    {
+        using var workspace = new TempDirectory();
+        WriteProfiles(workspace, """{ "profiles": { "nap": { "command": "echo start; sleep 1.5; echo end" } } }""");
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:Runner:MaxConcurrentBuilds"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add(await server.RunBuildAsync("nap"));
+        }
+
+        var builds = new List<(DateTimeOffset Start, DateTimeOffset End)>();
+        foreach (var id in ids)
+        {
+            var build = await server.WaitForBuildAsync(id);
+            Assert.Equal("success", build.GetProperty("status").GetString());
+            builds.Add((build.GetProperty("started_at").GetDateTimeOffset(), build.GetProperty("finished_at").GetDateTimeOffset()));
+        }
+
+        // The most builds running at one moment: at each start, count those started and not yet finished.
+        var mostAtOnce = builds.Max(b => builds.Count(o => o.Start <= b.Start && b.Start < o.End));
+        Assert.Equal(slots, mostAtOnce);
+    }
 }
