@@ -7,10 +7,13 @@ namespace BuildLore.Cli;
 /// <summary>The <c>buildlore</c> command tree. Tests run it in-process with their own console.</summary>
 public static class CliApp
 {
-    public static Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
+    public static Task<int> RunAsync(string[] args, IAnsiConsole? console = null) =>
+        RunAsync(args, console ?? AnsiConsole.Console, StandardStreams.Process());
+
+    /// <summary>Runs with the given standard streams as well (tests: what is piped in, passed through, warned).</summary>
+    internal static Task<int> RunAsync(string[] args, IAnsiConsole console, StandardStreams streams)
     {
-        console ??= AnsiConsole.Console;
-        var app = new CommandApp(new TypeRegistrar(console));
+        var app = new CommandApp(new TypeRegistrar(console, streams));
         app.Configure(config => config.ConfigureConsole(console));
         Configure(app);
         return app.RunAsync(args);

@@ -9,7 +9,11 @@ internal sealed class TypeRegistrar : ITypeRegistrar
 {
     private readonly ServiceCollection _services = new();
 
-    public TypeRegistrar(IAnsiConsole console) => _services.AddSingleton(console);
+    public TypeRegistrar(IAnsiConsole console, StandardStreams streams)
+    {
+        _services.AddSingleton(console);
+        _services.AddSingleton(streams);
+    }
 
     public ITypeResolver Build() => new TypeResolver(_services.BuildServiceProvider());
 

@@ -1,6 +1,27 @@
 namespace BuildLore.Client;
 
-/// <summary>One page of builds, newest first, from <see cref="LLMClient.GetBuildsAsync"/>.</summary>
+/// <summary>Which builds <see cref="LLMClient.GetBuildsAsync(BuildQuery, CancellationToken)"/> lists: a page, narrowed by exact values.</summary>
+public sealed class BuildQuery
+{
+    /// <summary>1 to 200.</summary>
+    public int Limit { get; init; } = 20;
+
+    public int Skip { get; init; }
+
+    /// <summary>How much of each build's log to include; the end of it by default.</summary>
+    public LogDetail Log { get; init; } = LogDetail.Tail;
+
+    /// <summary>Only builds of this project.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>Only builds of this branch.</summary>
+    public string? Branch { get; init; }
+
+    /// <summary>Only builds with this status, one of <see cref="BuildStatuses"/>.</summary>
+    public string? Status { get; init; }
+}
+
+/// <summary>One page of builds, newest first, from <see cref="LLMClient.GetBuildsAsync(int, int, LogDetail, CancellationToken)"/>.</summary>
 public sealed class BuildPage
 {
     /// <summary><c>ok</c>.</summary>
@@ -19,7 +40,7 @@ public sealed class BuildPage
     public int Limit { get; init; }
 }
 
-/// <summary>A build as listed by <see cref="LLMClient.GetBuildsAsync"/>: its state, timing, origin and (part of) its log.</summary>
+/// <summary>A build as listed by <see cref="LLMClient.GetBuildsAsync(int, int, LogDetail, CancellationToken)"/>: its state, timing, origin and (part of) its log.</summary>
 public class BuildInfo
 {
     /// <summary>The build's id, used by every other call about it.</summary>

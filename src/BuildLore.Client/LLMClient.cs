@@ -99,12 +99,28 @@ public sealed class LLMClient : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
-        var uri = CreateUri(
-            "llm/learning/builds",
-            ("limit", limit.ToString(CultureInfo.InvariantCulture)),
-            ("skip", skip.ToString(CultureInfo.InvariantCulture)),
-            ("log", ToQueryValue(log)));
-        return SendAsync(HttpMethod.Get, uri, null, ClientJson.Default.BuildPage, cancellationToken);
+        return GetBuildsAsync(new BuildQuery { Limit = limit, Skip = skip, Log = log }, cancellationToken);
+    }
+
+    /// <summary>Lists builds of a project, branch or status, newest first (<c>GET /llm/learning/builds</c>); <see cref="BuildPage.Total"/> counts the matching ones.</summary>
+    /// <param name="query">The page and the filters.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="LLMClientException">With status 400 and <see cref="LLMClientException.Field"/> <c>status</c> for a status that is not one of <see cref="BuildStatuses"/>.</exception>
+    public Task<BuildPage> GetBuildsAsync(BuildQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Skip, nameof(query));
+        var parameters = new List<(string, string)>
+        {
+            ("limit", query.Limit.ToString(CultureInfo.InvariantCulture)),
+            ("skip", query.Skip.ToString(CultureInfo.InvariantCulture)),
+            ("log", ToQueryValue(query.Log)),
+        };
+        if (query.Project is { } project) parameters.Add(("project", project));
+        if (query.Branch is { } branch) parameters.Add(("branch", branch));
+        if (query.Status is { } status) parameters.Add(("status", status));
+        return SendAsync(HttpMethod.Get, CreateUri("llm/learning/builds", [.. parameters]), null, ClientJson.Default.BuildPage, cancellationToken);
     }
 
     /// <summary>Gets one build with its log, the errors and warnings found in it, and its reports (<c>GET /llm/learning/build/{id}</c>).</summary>

@@ -94,7 +94,9 @@ public static class BuildLoreServer
         builder.Services.AddSingleton<BuildQueue>();
         builder.Services.AddSingleton<CodebaseCache>();
         builder.Services.AddSingleton<LogFeeds>();
+        builder.Services.AddSingleton<PushedBuilds>();
         builder.Services.AddHostedService<StoreStartup>();
+        builder.Services.AddHostedService<LeftoverBuilds>();
         builder.Services.AddHostedService<BuildWorker>();
         builder.Services.AddHostedService<IdleBuildSweeper>();
         builder.Services.AddApiTokenAuthentication();

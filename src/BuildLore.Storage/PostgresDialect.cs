@@ -150,6 +150,11 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect, IDi
         CREATE INDEX builds_project_branch_created ON builds (project, branch, created_at);
         CREATE INDEX builds_finished ON builds (finished_at);
         """,
+        // The runner's process group of a build while it runs, with what tells it apart from a reused pid.
+        """
+        ALTER TABLE builds ADD COLUMN process_group BIGINT NULL;
+        ALTER TABLE builds ADD COLUMN process_guard TEXT NULL;
+        """,
     ];
 
     public void Dispose() => _dataSource.Dispose();

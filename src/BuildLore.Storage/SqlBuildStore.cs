@@ -104,16 +104,21 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return row?.ToBuild();
     }
 
-    public async Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default)
+    public Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default) =>
+        ListBuildsAsync(new BuildListQuery(skip, limit), cancellationToken);
+
+    public async Task<BuildPage> ListBuildsAsync(BuildListQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(skip);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
+        const string Filter = "WHERE (@project IS NULL OR project = @project) AND (@branch IS NULL OR branch = @branch) AND (@status IS NULL OR status = @status)";
+        var parameters = new { project = query.Project, branch = query.Branch, status = query.Status, limit = (long)query.Limit, skip = (long)query.Skip };
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var total = await connection.ExecuteScalarAsync<long>(Command("SELECT COUNT(*) FROM builds", null, transaction, cancellationToken)).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(Command($"SELECT COUNT(*) FROM builds {Filter}", parameters, transaction, cancellationToken)).ConfigureAwait(false);
         var rows = await connection.QueryAsync<BuildRow>(Command(
-            $"SELECT {BuildColumns} FROM builds ORDER BY seq DESC LIMIT @limit OFFSET @skip",
-            new { limit = (long)limit, skip = (long)skip },
+            $"SELECT {BuildColumns} FROM builds {Filter} ORDER BY seq DESC LIMIT @limit OFFSET @skip",
+            parameters,
             transaction,
             cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -175,20 +180,24 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             transaction,
             cancellationToken));
 
-    public async Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default)
+    public Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default) =>
+        AppendLogChunkAsync(id, sequence, text, lineTimes, 0, cancellationToken);
+
+    public async Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes, long redactions, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequence);
+        ArgumentOutOfRangeException.ThrowIfNegative(redactions);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Only the next chunk in sequence moves the counter; the row lock makes concurrent retries safe.
         var next = await connection.ExecuteScalarAsync<long?>(Command(
             """
             UPDATE builds SET ingest_seq = @sequence, log_chunks = log_chunks + CASE WHEN @chars > 0 THEN 1 ELSE 0 END, log_chars = log_chars + @chars,
-                last_activity = @now
+                redactions = redactions + @redactions, last_activity = @now
             WHERE id = @id AND ingest_seq = @sequence - 1 AND status IN (@queued, @running)
             RETURNING log_chunks
             """,
-            new { id, sequence, chars = (long)text.Length, queued = BuildStatus.Queued, running = BuildStatus.Running, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
+            new { id, sequence, chars = (long)text.Length, redactions, queued = BuildStatus.Queued, running = BuildStatus.Running, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
             transaction,
             cancellationToken)).ConfigureAwait(false);
         if (next is null)
@@ -209,7 +218,14 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return (ChunkResult.Appended, sequence);
     }
 
-    public async Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default)
+    public Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default) =>
+        FinishAsync(id, completion, BuildStatus.Running, cancellationToken);
+
+    public Task<bool> FinishQueuedBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default) =>
+        FinishAsync(id, completion, BuildStatus.Queued, cancellationToken);
+
+    // Finishes a build that is queued, or (with alsoFrom running) running.
+    private async Task<bool> FinishAsync(string id, BuildCompletion completion, string alsoFrom, CancellationToken cancellationToken)
     {
         if (!BuildStatus.IsFinished(completion.Status))
         {
@@ -222,12 +238,14 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         var changed = await connection.ExecuteAsync(Command(
             """
             UPDATE builds SET status = @status, exit_code = @exitCode, reason = @reason, summary = @summary, finished_at = @finishedAt,
-                started_at = COALESCE(started_at, @finishedAt), category = @category, analysis = @analysis, redactions = @redactions
-            WHERE id = @id AND status IN (@queued, @running)
+                started_at = COALESCE(started_at, @finishedAt), category = @category, analysis = @analysis, redactions = redactions + @redactions,
+                process_group = NULL, process_guard = NULL
+            WHERE id = @id AND status IN (@queued, @alsoFrom)
             """,
             new
             {
                 id,
+                alsoFrom,
                 status = completion.Status,
                 exitCode = (long?)completion.ExitCode,
                 reason = completion.Reason,
@@ -237,41 +255,92 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
                 analysis = completion.Analysis is null ? null : JsonSerializer.Serialize(completion.Analysis, StorageJson.Default.LogAnalysis),
                 redactions = completion.Redactions,
                 queued = BuildStatus.Queued,
-                running = BuildStatus.Running,
             },
             transaction,
             cancellationToken)).ConfigureAwait(false);
-        if (changed == 1 && completion.Analysis is { Diagnostics.Count: > 0 } analysis)
+        if (changed == 1 && completion.Analysis is { } analysis)
         {
-            // One row per diagnostic, so recurring fingerprints can be counted across builds.
-            var rows = analysis.Diagnostics.Select((d, i) => new
-            {
-                id,
-                seq = (long)i,
-                severity = d.Severity,
-                tool = d.Tool,
-                file = d.File,
-                line = (long?)d.Line,
-                col = (long?)d.Column,
-                code = d.Code,
-                message = d.Message,
-                fingerprint = d.Fingerprint,
-                template = d.Template,
-                logLine = d.LogLine,
-                createdAt = finishedAt,
-            });
-            await connection.ExecuteAsync(Command(
-                """
-                INSERT INTO diagnostics (build_id, seq, severity, tool, file, line, col, code, message, fingerprint, template, log_line, created_at)
-                VALUES (@id, @seq, @severity, @tool, @file, @line, @col, @code, @message, @fingerprint, @template, @logLine, @createdAt)
-                """,
-                rows,
-                transaction,
-                cancellationToken)).ConfigureAwait(false);
+            await InsertDiagnosticsAsync(connection, transaction, id, analysis, finishedAt, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed == 1;
+    }
+
+    // One row per diagnostic, so recurring fingerprints can be counted across builds.
+    private static async Task InsertDiagnosticsAsync(DbConnection connection, DbTransaction transaction, string id, Core.Analysis.LogAnalysis analysis, long createdAt, CancellationToken cancellationToken)
+    {
+        if (analysis.Diagnostics.Count == 0)
+        {
+            return;
+        }
+
+        var rows = analysis.Diagnostics.Select((d, i) => new
+        {
+            id,
+            seq = (long)i,
+            severity = d.Severity,
+            tool = d.Tool,
+            file = d.File,
+            line = (long?)d.Line,
+            col = (long?)d.Column,
+            code = d.Code,
+            message = d.Message,
+            fingerprint = d.Fingerprint,
+            template = d.Template,
+            logLine = d.LogLine,
+            createdAt,
+        });
+        await connection.ExecuteAsync(Command(
+            """
+            INSERT INTO diagnostics (build_id, seq, severity, tool, file, line, col, code, message, fingerprint, template, log_line, created_at)
+            VALUES (@id, @seq, @severity, @tool, @file, @line, @col, @code, @message, @fingerprint, @template, @logLine, @createdAt)
+            """,
+            rows,
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<Build>> ListUnsummarizedBuildsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<BuildRow>(Command(
+            $"SELECT {BuildColumns} FROM builds WHERE summary IS NULL AND status NOT IN (@queued, @running) ORDER BY seq LIMIT @limit",
+            new { queued = BuildStatus.Queued, running = BuildStatus.Running, limit = (long)limit },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToBuild())];
+    }
+
+    public async Task<bool> StoreAnalysisAsync(string id, Core.Analysis.LogAnalysis analysis, Core.Logs.LogSummary summary, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Only once, and only for a build that ended without one: two servers doing this at once store it once.
+        var finishedAt = await connection.ExecuteScalarAsync<long?>(Command(
+            """
+            UPDATE builds SET summary = @summary, category = @category, analysis = @analysis
+            WHERE id = @id AND summary IS NULL AND status NOT IN (@queued, @running)
+            RETURNING finished_at
+            """,
+            new
+            {
+                id,
+                summary = JsonSerializer.Serialize(summary, StorageJson.Default.LogSummary),
+                category = analysis.Category,
+                analysis = JsonSerializer.Serialize(analysis, StorageJson.Default.LogAnalysis),
+                queued = BuildStatus.Queued,
+                running = BuildStatus.Running,
+            },
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        if (finishedAt is { } at)
+        {
+            await InsertDiagnosticsAsync(connection, transaction, id, analysis, at, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return finishedAt is not null;
     }
 
     public async Task<IReadOnlyList<Pattern>> ListPatternsAsync(PatternQuery query, CancellationToken cancellationToken = default)
@@ -433,6 +502,41 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             cancellationToken)).ConfigureAwait(false);
     }
 
+    public async Task RecordBuildProcessAsync(string id, long processGroup, string guard, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Command(
+            "UPDATE builds SET process_group = @processGroup, process_guard = @guard WHERE id = @id",
+            new { id, processGroup, guard },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<BuildProcessRecord>> ListLeftoverProcessesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ProcessRow>(Command(
+            "SELECT id AS Id, process_group AS ProcessGroup, process_guard AS Guard FROM builds WHERE process_group IS NOT NULL AND status NOT IN (@queued, @running)",
+            new { queued = BuildStatus.Queued, running = BuildStatus.Running },
+            null,
+            cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new BuildProcessRecord(r.Id, r.ProcessGroup, r.Guard ?? ""))];
+    }
+
+    public async Task ForgetBuildProcessAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Command(
+            "UPDATE builds SET process_group = NULL, process_guard = NULL WHERE id = @id", new { id }, null, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private sealed class ProcessRow
+    {
+        public string Id { get; set; } = "";
+        public long ProcessGroup { get; set; }
+        public string? Guard { get; set; }
+    }
+
     public async Task<long> AddReportAsync(NewReport report, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -578,12 +682,15 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         return [.. rows.Select(r => new TestCaseResult(r.Name, r.Suite, r.Outcome, r.DurationMs / 1000.0, r.Message))];
     }
 
-    public async Task<IReadOnlyList<FlakyTest>> ListFlakyTestsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FlakyTest>> ListFlakyTestsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default) =>
+        FlakyTestRule.Find(await ListTestRunsAsync(project, branch, since, cancellationToken).ConfigureAwait(false));
+
+    public async Task<IReadOnlyList<TestRun>> ListTestRunsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<RunRow>(Command(
             """
-            SELECT t.name AS Name, t.outcome AS Outcome, b.commit_sha AS CommitSha, b.project AS Project, b.branch AS Branch, b.seq AS Seq, b.created_at AS CreatedAt
+            SELECT t.name AS Name, t.suite AS Suite, t.outcome AS Outcome, b.commit_sha AS CommitSha, b.project AS Project, b.branch AS Branch, b.seq AS Seq, b.created_at AS CreatedAt
             FROM test_results t JOIN builds b ON b.id = t.build_id
             WHERE t.outcome IN ('passed', 'failed') AND (@project IS NULL OR b.project = @project)
               AND (@branch IS NULL OR b.branch = @branch) AND b.created_at >= @since
@@ -592,25 +699,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             new { project, branch, since = since?.ToUnixTimeMilliseconds() ?? 0L },
             null,
             cancellationToken)).ConfigureAwait(false);
-
-        var flaky = new List<FlakyTest>();
-        foreach (var test in rows.GroupBy(r => r.Name))
-        {
-            var runs = test.ToList();
-            // Flips are counted along each project and branch's own history, in build order.
-            var flips = runs.GroupBy(r => (r.Project, r.Branch))
-                .Sum(history => history.Zip(history.Skip(1)).Count(pair => pair.First.Outcome != pair.Second.Outcome));
-            var sameCommit = runs.Where(r => r.CommitSha is not null).GroupBy(r => r.CommitSha).Any(g => g.Select(r => r.Outcome).Distinct().Count() > 1);
-            // One flip is a break or a fix; flaky is passing and failing back and forth.
-            if (sameCommit || flips >= 2)
-            {
-                flaky.Add(new FlakyTest(test.Key, runs.Count, runs.Count(r => r.Outcome == "failed"), flips,
-                    runs.Count > 1 ? Math.Round((double)flips / (runs.Count - 1), 2) : 0, sameCommit,
-                    DateTimeOffset.FromUnixTimeMilliseconds(runs.Max(r => r.CreatedAt))));
-            }
-        }
-
-        return [.. flaky.OrderByDescending(f => f.FlipRate).ThenByDescending(f => f.LastSeen)];
+        return [.. rows.Select(r => new TestRun(r.Name, r.Suite, r.Outcome, r.CommitSha, r.Project, r.Branch, r.Seq, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt)))];
     }
 
     private sealed class TestRow
@@ -625,6 +714,7 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
     private sealed class RunRow
     {
         public string Name { get; set; } = "";
+        public string? Suite { get; set; }
         public string Outcome { get; set; } = "";
         public string? CommitSha { get; set; }
         public string Project { get; set; } = "";

@@ -192,5 +192,10 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
         CREATE INDEX builds_project_branch_created ON builds (project, branch, created_at);
         CREATE INDEX builds_finished ON builds (finished_at);
         """,
+        // The runner's process group of a build while it runs, with what tells it apart from a reused pid.
+        """
+        ALTER TABLE builds ADD COLUMN process_group INTEGER NULL;
+        ALTER TABLE builds ADD COLUMN process_guard TEXT NULL;
+        """,
     ];
 }

@@ -120,4 +120,70 @@ public sealed class IngestCommandTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains("No such file", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Ingest_LogPipedIntoStandardInput_WithJUnitAndTrxReports_StoresTheLogAndTheTests()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var reports = Path.Combine(AppContext.BaseDirectory, "Fixtures", "TestReports");
+        using var pipeline = new ShellPipeline(
+            $"printf 'collecting\\nFAILED test_inventory.py::test_restock_caps_at_limit\\n' | buildlore ingest --project shop --exit-code 1 " +
+            $"--junit '{Path.Combine(reports, "pytest.xml")}' --trx '{Path.Combine(reports, "xunit.trx")}' --server {server.BaseAddress}",
+            workspace.Path);
+
+        var (exitCode, output, error) = await pipeline.WaitAsync();
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}: {error}");
+        var build = (await server.GetJsonAsync($"llm/learning/build/{output.Trim()}")).GetProperty("build");
+        Assert.Equal("collecting\nFAILED test_inventory.py::test_restock_caps_at_limit\n", build.GetProperty("log").GetString());
+        Assert.Equal("failed", build.GetProperty("status").GetString());
+        var tests = build.GetProperty("tests");
+        Assert.Equal(6, tests.GetProperty("total").GetInt32());
+        Assert.Equal(2, tests.GetProperty("failed").GetInt32());
+        var failed = tests.GetProperty("failed_tests").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToList();
+        Assert.Contains(failed, n => n.Contains("test_restock_caps_at_limit", StringComparison.Ordinal));
+        Assert.Contains(failed, n => n.Contains("Divide_RoundsDown", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ingest_WithoutTee_AnUnreachableServerIsAnErrorAtOnce()
+    {
+        var (exitCode, output, _) = await CliRunner.RunWithInputAsync("x\n"u8.ToArray(), "ingest", "--server", $"http://127.0.0.1:{ShellPipeline.FreePort()}");
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("Cannot reach BuildLore", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_ExitCodeFileThatIsMissing_WarnsAndTakesTheStatusFromTheLog()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var (exitCode, output, error) = await CliRunner.RunWithInputAsync("src/a.c:1:1: error: boom\n"u8.ToArray(),
+            "ingest", "--tee", "--exit-code-file", workspace.Combine("missing.exit"), "--server", server.BaseAddress.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("src/a.c:1:1: error: boom\n", output, StringComparison.Ordinal);
+        Assert.Contains("missing.exit", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_ReportsThatAreMissingOrNotReports_AreSkippedWithAWarningAndTheBuildStillFinishes()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var notAReport = workspace.Write("reports/page.xml", "<html/>");
+
+        var (exitCode, output, error) = await CliRunner.RunWithInputAsync("ok\n"u8.ToArray(), "ingest", "--exit-code", "0",
+            "--junit", workspace.Combine("missing", "*.xml"), "--junit", notAReport, "--trx", workspace.Combine("none.trx"), "--server", server.BaseAddress.ToString());
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("no test report matches", error, StringComparison.Ordinal);
+        Assert.Contains("page.xml was not attached", error, StringComparison.Ordinal);
+        Assert.Contains("none.trx was not attached", error, StringComparison.Ordinal);
+        var build = (await server.GetJsonAsync($"llm/learning/build/{output.Trim()}")).GetProperty("build");
+        Assert.Equal("success", build.GetProperty("status").GetString());
+    }
 }

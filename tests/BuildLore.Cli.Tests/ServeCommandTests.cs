@@ -161,19 +161,72 @@ public sealed class ServeCommandTests
         Assert.Contains("--port", server.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>True while the process runs (a zombie waiting to be reaped counts as gone).</summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static int ReadPid(string file) => int.Parse(File.ReadAllText(file).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<bool> GoneWithinAsync(int pid, TimeSpan time)
+    {
+        var deadline = DateTime.UtcNow + time;
+        while (IsRunning(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
+    }
+
+    /// <summary>Leaves nothing of a build behind, whatever the test found: its whole process group (the shell leads it).</summary>
+    private static void KillGroup(int leader) => BuildLore.Core.Runner.ProcessGroups.Signal(leader, 9);
+
+    private static async Task WaitForLogLineAsync(HttpClient http, string buildId, string line)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // The log endpoint, not the detail: the detail's "command" field holds the line too.
+        while (!(await http.GetStringAsync($"llm/learning/build/{buildId}/log")).Contains($"\"text\":\"{line}\"", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the build's line '{line}' was never stored");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<string> StartBuildAsync(HttpClient http, string profile)
+    {
+        var run = await http.PostAsync($"build/run?profile={profile}", null);
+        return System.Text.Json.JsonDocument.Parse(await run.Content.ReadAsStringAsync()).RootElement.GetProperty("build_id").GetString()!;
+    }
+
     [Fact]
-    public async Task KillNine_DuringABuildAndAnIngestion_RestartKeepsEveryAcknowledgedLineAndMarksThemInterrupted()
+    public async Task KillNine_DuringABuildAndAnIngestion_RestartKeepsEveryAcknowledgedLine_MarksThemInterrupted_AndKillsTheBuildsProcesses()
     {
         using var workspace = new TempDirectory();
         using var data = new TempDirectory();
-        var pidFile = workspace.Combine("child.pid");
-        workspace.Write("buildlore.json", $$"""{ "profiles": { "long": { "command": "echo started; echo $$ > '{{pidFile}}'; sleep 120; echo never" } } }""");
+        var leaderFile = workspace.Combine("leader.pid");
+        var childFile = workspace.Combine("child.pid");
+        // The shell (the group's leader) waits in the foreground; a child runs in the background with its output elsewhere.
+        workspace.Write("buildlore.json", $$"""{ "profiles": { "long": { "command": "sleep 300 > /dev/null 2>&1 & echo $! > '{{childFile}}'; echo $$ > '{{leaderFile}}'; echo started; sleep 120; echo never" } } }""");
         string runnerBuild, pushedBuild;
         using (var first = new ServerProcess(workspace.Path, ["serve", "--port", "0", "--data-dir", data.Path]))
         {
             using var http = new HttpClient { BaseAddress = await first.WaitForAddressAsync() };
-            var run = await http.PostAsync("build/run", null);
-            runnerBuild = System.Text.Json.JsonDocument.Parse(await run.Content.ReadAsStringAsync()).RootElement.GetProperty("build_id").GetString()!;
+            runnerBuild = await StartBuildAsync(http, "long");
             var created = await http.PostAsync("llm/learning/builds", new StringContent("{}"));
             pushedBuild = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("build_id").GetString()!;
             for (var seq = 1; seq <= 50; seq++)
@@ -183,31 +236,70 @@ public sealed class ServeCommandTests
             }
 
             // Wait until the runner's first line is stored, then kill without warning.
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            // The log endpoint, not the detail: the detail's "command" field says "started" too.
-            while (!(await http.GetStringAsync($"llm/learning/build/{runnerBuild}/log")).Contains("\"text\":\"started\"", StringComparison.Ordinal))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the build's first line was never stored");
-                await Task.Delay(100);
-            }
-
+            await WaitForLogLineAsync(http, runnerBuild, "started");
             first.KillHard();
         }
 
-        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var orphan))
+        var (leader, child) = (ReadPid(leaderFile), ReadPid(childFile));
+        try
         {
-            try { System.Diagnostics.Process.GetProcessById(orphan).Kill(entireProcessTree: true); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+            Assert.True(IsRunning(leader) && IsRunning(child), "the build's processes should outlive the killed server (they run in a session of their own)");
+
+            using var second = new ServerProcess(workspace.Path, ["serve", "--port", "0", "--data-dir", data.Path]);
+            using var again = new HttpClient { BaseAddress = await second.WaitForAddressAsync() };
+            var runner = System.Text.Json.JsonDocument.Parse(await again.GetStringAsync($"llm/learning/build/{runnerBuild}")).RootElement.GetProperty("build");
+            var pushed = System.Text.Json.JsonDocument.Parse(await again.GetStringAsync($"llm/learning/build/{pushedBuild}")).RootElement.GetProperty("build");
+
+            Assert.Equal("error", runner.GetProperty("status").GetString());
+            Assert.Equal("interrupted", runner.GetProperty("reason").GetString());
+            Assert.Equal("started\n", runner.GetProperty("log").GetString());
+            Assert.Equal("error", pushed.GetProperty("status").GetString());
+            Assert.Equal(string.Concat(Enumerable.Range(1, 50).Select(i => $"acknowledged line {i}\n")), pushed.GetProperty("log").GetString());
+            Assert.True(await GoneWithinAsync(leader, TimeSpan.FromSeconds(10)), "the interrupted build's shell still runs after the restart");
+            Assert.True(await GoneWithinAsync(child, TimeSpan.FromSeconds(10)), "the interrupted build's child still runs after the restart");
+        }
+        finally
+        {
+            if (IsRunning(leader) || IsRunning(child))
+            {
+                KillGroup(leader); // a group with members keeps its id: this is still the build's
+            }
+        }
+    }
+
+    [Fact]
+    public async Task KillNine_ThenTheBuildsShellExits_RestartStillKillsTheChildItLeftInItsGroup()
+    {
+        using var workspace = new TempDirectory();
+        using var data = new TempDirectory();
+        var leaderFile = workspace.Combine("leader.pid");
+        var childFile = workspace.Combine("child.pid");
+        // The shell ends soon after the server dies (its parent is gone); the background child stays in the group.
+        workspace.Write("buildlore.json", $$"""{ "profiles": { "orphan": { "command": "sleep 300 > /dev/null 2>&1 & echo $! > '{{childFile}}'; echo $$ > '{{leaderFile}}'; echo started; while kill -0 $PPID 2>/dev/null; do sleep 0.1; done" } } }""");
+        using (var first = new ServerProcess(workspace.Path, ["serve", "--port", "0", "--data-dir", data.Path]))
+        {
+            using var http = new HttpClient { BaseAddress = await first.WaitForAddressAsync() };
+            await WaitForLogLineAsync(http, await StartBuildAsync(http, "orphan"), "started");
+            first.KillHard();
         }
 
-        using var second = new ServerProcess(workspace.Path, ["serve", "--port", "0", "--data-dir", data.Path]);
-        using var again = new HttpClient { BaseAddress = await second.WaitForAddressAsync() };
-        var runner = System.Text.Json.JsonDocument.Parse(await again.GetStringAsync($"llm/learning/build/{runnerBuild}")).RootElement.GetProperty("build");
-        var pushed = System.Text.Json.JsonDocument.Parse(await again.GetStringAsync($"llm/learning/build/{pushedBuild}")).RootElement.GetProperty("build");
+        var (leader, child) = (ReadPid(leaderFile), ReadPid(childFile));
+        try
+        {
+            Assert.True(await GoneWithinAsync(leader, TimeSpan.FromSeconds(10)), "the build's shell should end once its server is gone");
+            Assert.True(IsRunning(child), "the child should outlive its shell");
 
-        Assert.Equal("error", runner.GetProperty("status").GetString());
-        Assert.Equal("interrupted", runner.GetProperty("reason").GetString());
-        Assert.Equal("started\n", runner.GetProperty("log").GetString());
-        Assert.Equal("error", pushed.GetProperty("status").GetString());
-        Assert.Equal(string.Concat(Enumerable.Range(1, 50).Select(i => $"acknowledged line {i}\n")), pushed.GetProperty("log").GetString());
+            using var second = new ServerProcess(workspace.Path, ["serve", "--port", "0", "--data-dir", data.Path]);
+            await second.WaitForAddressAsync();
+
+            Assert.True(await GoneWithinAsync(child, TimeSpan.FromSeconds(10)), "the interrupted build's child still runs after the restart");
+        }
+        finally
+        {
+            if (IsRunning(leader) || IsRunning(child))
+            {
+                KillGroup(leader); // a group with members keeps its id: this is still the build's
+            }
+        }
     }
 }

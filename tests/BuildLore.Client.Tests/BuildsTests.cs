@@ -236,4 +236,24 @@ public sealed class BuildsTests
 
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetBuildAsync(id));
     }
+
+    [Fact]
+    public async Task GetBuilds_WithAQuery_SendsTheFiltersAndReadsTheirTotal()
+    {
+        await using var scope = await ServerScope.StartAsync();
+        await scope.SeedBuildAsync(BuildStatuses.Success, "ok\n");
+        var failed = await scope.SeedBuildAsync(BuildStatuses.Failed, FailingLog);
+        await scope.SeedBuildAsync(BuildStatuses.Success, "ok again\n");
+
+        var page = await scope.Client.GetBuildsAsync(new BuildQuery { Project = "demo", Status = BuildStatuses.Failed, Log = LogDetail.None });
+        var none = await scope.Client.GetBuildsAsync(new BuildQuery { Branch = "nope" });
+        var error = await Assert.ThrowsAsync<LLMClientException>(() => scope.Client.GetBuildsAsync(new BuildQuery { Status = "green" }));
+
+        Assert.Equal(1, page.Total);
+        Assert.Equal(failed, Assert.Single(page.Builds).Id);
+        Assert.Null(page.Builds[0].Log);
+        Assert.Equal(0, none.Total);
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal("status", error.Field);
+    }
 }

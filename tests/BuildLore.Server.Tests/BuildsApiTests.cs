@@ -198,4 +198,43 @@ public sealed class BuildsApiTests
         Assert.Equal("error", body.GetProperty("status").GetString());
         Assert.Contains("does-not-exist", body.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ListBuilds_ProjectBranchAndStatusFilters_NarrowThePageAndItsTotal()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var created = new List<(string Id, string Project, string Branch, string Status)>();
+        foreach (var (project, branch, status) in new[] { ("shop", "main", "failed"), ("shop", "dev", "success"), ("api", "main", "failed"), ("shop", "main", "success"), ("shop", "main", "failed") })
+        {
+            var (_, body) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", $$"""{"project":"{{project}}","branch":"{{branch}}"}""");
+            var id = body.GetProperty("build_id").GetString()!;
+            await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", $$"""{"status":"{{status}}"}""");
+            created.Add((id, project, branch, status));
+        }
+
+        var page = await server.GetJsonAsync("llm/learning/builds?project=shop&branch=main&status=failed&log=none&limit=1");
+        var all = await server.GetJsonAsync("llm/learning/builds?log=none");
+
+        var expected = created.Where(b => b is { Project: "shop", Branch: "main", Status: "failed" }).Select(b => b.Id).Reverse().ToList();
+        Assert.Equal(2, page.GetProperty("total").GetInt32());
+        Assert.Equal(expected[0], Assert.Single(page.GetProperty("builds").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(1, page.GetProperty("limit").GetInt32());
+        Assert.Equal(5, all.GetProperty("total").GetInt32());
+        // The seed's envelope, nothing more.
+        Assert.Equal(["status", "builds", "total", "skip", "limit"], page.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task ListBuilds_UnknownStatus_IsRefusedWithTheStatusesAllowed()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var (status, error) = await server.SendJsonAsync(HttpMethod.Get, "llm/learning/builds?status=broken");
+
+        Assert.Equal(400, status);
+        Assert.Equal("status", error.GetProperty("field").GetString());
+        Assert.Contains("timeout", error.GetProperty("allowed").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -77,6 +77,42 @@ public sealed class HostingTests
         Assert.Equal("half of the output\n", detail.GetProperty("log").GetString());
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Restart_AnalyzesTheBuildsItMarkedInterrupted_SoTheyHaveDiagnosticsCategoryAndFingerprints(string provider)
+    {
+        using var workspace = new TempDirectory();
+        var settings = provider == "postgres"
+            ? new Dictionary<string, string?> { ["BuildLore:Store:ConnectionString"] = await PostgresServer.Shared.CreateDatabaseAsync() }
+            : null;
+        string id;
+        await using (var first = await TestServer.StartAsync(workspace.Path, settings: settings))
+        {
+            var build = await first.Store.CreateBuildAsync(new NewBuild("demo", "runner"));
+            await first.Store.MarkRunningAsync(build.Id, DateTimeOffset.UtcNow);
+            await first.Store.AppendLogAsync(build.Id, "compiling\nsrc/cart.c:12:5: error: 'total' undeclared (first use in this function)\n");
+            id = build.Id;
+        }
+
+        await using var second = await TestServer.StartAsync(workspace.Path, settings: settings);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        Build? stored;
+        while ((stored = await second.Store.GetBuildAsync(id))!.Analysis is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the interrupted build's analysis was never stored");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("interrupted", stored.Reason);
+        Assert.Equal("infrastructure", stored.Category); // the server stopped, whatever the log says
+        Assert.Equal(1, stored.Summary!.ErrorCount);
+        Assert.Equal("src/cart.c", Assert.Single(stored.Analysis.Diagnostics).File);
+        Assert.Single(await second.Store.ListErrorFingerprintsAsync(id));
+        var listed = Assert.Single((await second.GetJsonAsync("llm/learning/builds?log=none")).GetProperty("builds").EnumerateArray());
+        Assert.Equal("infrastructure", listed.GetProperty("category").GetString());
+    }
+
     [Fact]
     public async Task PostgresStore_RunsTheSeedFlowAndSurvivesRestart()
     {

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using BuildLore.Tests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BuildLore.Server.Tests;
 
@@ -22,12 +23,14 @@ public sealed class IngestApiTests
         return ((int)response.StatusCode, System.Text.Json.JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    private static byte[] Gzip(string text)
+    private static byte[] Gzip(string text) => Gzip(Encoding.UTF8.GetBytes(text));
+
+    private static byte[] Gzip(byte[] bytes)
     {
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
         {
-            gzip.Write(Encoding.UTF8.GetBytes(text));
+            gzip.Write(bytes);
         }
 
         return output.ToArray();
@@ -182,5 +185,206 @@ public sealed class IngestApiTests
         Assert.Equal("error", build.GetProperty("status").GetString());
         Assert.Equal("idle timeout", build.GetProperty("reason").GetString());
         Assert.Equal("last words\n", build.GetProperty("log").GetString());
+    }
+
+    private static async Task<string> CreatePushedBuildAsync(TestServer server)
+    {
+        var (status, body) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", """{"project":"shop"}""");
+        Assert.Equal(201, status);
+        return body.GetProperty("build_id").GetString()!;
+    }
+
+    [Fact]
+    public async Task PushedChunks_MaskConfiguredSecretsAndPrivateKeysAcrossChunks_AndCountEachRedactionOnce()
+    {
+        using var workspace = new TempDirectory();
+        var variable = $"BUILDLORE_TEST_SECRET_{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable(variable, "env-secret-value-42");
+        try
+        {
+            await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?>
+            {
+                ["BuildLore:Redaction:Literals:0"] = "hunter2-literal",
+                ["BuildLore:Redaction:EnvironmentVariables:0"] = variable,
+            });
+            var id = await CreatePushedBuildAsync(server);
+
+            // The key's BEGIN line ends chunk 1; its body and END line come in chunk 2.
+            var first = "login with hunter2-literal\nuploading env-secret-value-42\n-----BEGIN RSA PRIVATE KEY-----\n";
+            var second = "MIIEowIBAAKCAQEA7bq1UbodyLineThatLooksLikeNothing0123456789abcdef\nQ2hhbmdlbWVwbGVhc2VzZWNvbmRib2R5bGluZQ==\n-----END RSA PRIVATE KEY-----\ndone\n";
+            Assert.Equal(200, (await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", Encoding.UTF8.GetBytes(first))).Status);
+            Assert.Equal(200, (await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=2", Encoding.UTF8.GetBytes(second))).Status);
+            var (_, retried) = await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=2", Encoding.UTF8.GetBytes(second));
+            var running = (await server.GetJsonAsync($"llm/learning/build/{id}?log=none")).GetProperty("build");
+            await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", """{"status":"success","exit_code":0}""");
+
+            var build = (await server.GetJsonAsync($"llm/learning/build/{id}")).GetProperty("build");
+            Assert.Equal("duplicate", retried.GetProperty("result").GetString());
+            Assert.Equal("login with ***\nuploading ***\n***\n***\n***\n***\ndone\n", build.GetProperty("log").GetString());
+            // Two literals, the BEGIN line, two body lines, the END line; the retry counted nothing.
+            Assert.Equal(6, running.GetProperty("redactions").GetInt32());
+            Assert.Equal(6, build.GetProperty("redactions").GetInt32());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    public async Task Upload_MasksTheConfiguredLiterals()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:Redaction:Literals:0"] = "hunter2-literal" });
+
+        var (status, body) = await PostTextAsync(server, "llm/learning/builds/upload?exit_code=0", Encoding.UTF8.GetBytes("deploying with hunter2-literal\nok\n"));
+
+        Assert.Equal(201, status);
+        var build = (await server.GetJsonAsync($"llm/learning/build/{body.GetProperty("build_id").GetString()}")).GetProperty("build");
+        Assert.Equal("deploying with ***\nok\n", build.GetProperty("log").GetString());
+        Assert.Equal(1, build.GetProperty("redactions").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AppendLog_AChunkEndingInsideAUtf8Character_IsRefusedAndNothingIsStored(bool gzip)
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var id = await CreatePushedBuildAsync(server);
+        var whole = Encoding.UTF8.GetBytes("größe ✓\n");
+        var cut = whole[..^3]; // "größe " and the first two of the three bytes of ✓
+
+        var (status, error) = await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", gzip ? Gzip(cut) : cut, gzip);
+        var (again, _) = await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", gzip ? Gzip(Encoding.UTF8.GetString(whole)) : whole, gzip);
+
+        Assert.Equal(400, status);
+        Assert.Equal("body", error.GetProperty("field").GetString());
+        Assert.Contains("newlines", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(200, again);
+        Assert.Equal("größe ✓\n", (await server.GetJsonAsync($"llm/learning/build/{id}")).GetProperty("build").GetProperty("log").GetString());
+    }
+
+    [Fact]
+    public async Task PushedBuild_ChunksSpreadOverTwoServersOfOneStore_AreAllRedactedAndTheFinishAnalyzesTheStoredLog()
+    {
+        using var workspace = new TempDirectory();
+        var settings = new Dictionary<string, string?> { ["BuildLore:Store:ConnectionString"] = await PostgresServer.Shared.CreateDatabaseAsync() };
+        await using var a = await TestServer.StartAsync(workspace.Path, workspace.Combine("a"), settings);
+        await using var b = await TestServer.StartAsync(workspace.Path, workspace.Combine("b"), settings);
+        var id = await CreatePushedBuildAsync(a);
+
+        await PostTextAsync(a, $"llm/learning/build/{id}/log?seq=1", Encoding.UTF8.GetBytes("src/cart.c:3:1: error: 'x' undeclared (first use in this function)\n"));
+        await PostTextAsync(b, $"llm/learning/build/{id}/log?seq=2", Encoding.UTF8.GetBytes("export TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n"));
+        // Server a expected chunk 2 next: chunk 3 is redacted on its own, and a's state is dropped.
+        await PostTextAsync(a, $"llm/learning/build/{id}/log?seq=3", Encoding.UTF8.GetBytes("src/cart.c:9:1: error: 'y' undeclared (first use in this function)\npassword=swordfish99\n"));
+        var (finished, _) = await a.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", """{"status":"failed","exit_code":1}""");
+
+        Assert.Equal(200, finished);
+        var build = (await a.GetJsonAsync($"llm/learning/build/{id}")).GetProperty("build");
+        Assert.Equal("src/cart.c:3:1: error: 'x' undeclared (first use in this function)\nexport TOKEN=***\nsrc/cart.c:9:1: error: 'y' undeclared (first use in this function)\npassword=***\n",
+            build.GetProperty("log").GetString());
+        Assert.Equal(2, build.GetProperty("diagnostics").GetArrayLength());
+        Assert.Equal(2, build.GetProperty("redactions").GetInt32());
+        Assert.Equal(0, a.Services.GetRequiredService<BuildLore.Server.Builds.PushedBuilds>().Count);
+    }
+
+    [Fact]
+    public async Task PushedBuild_WhileRunning_HasDiagnosticsInItsDetail_AndItsFinishUsesTheLiveAnalysis()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var id = await CreatePushedBuildAsync(server);
+        var pushed = server.Services.GetRequiredService<BuildLore.Server.Builds.PushedBuilds>();
+
+        await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", Encoding.UTF8.GetBytes("Program.cs(3,1): error CS0103: The name 'x' does not exist in the current context\n"));
+        var running = (await server.GetJsonAsync($"llm/learning/build/{id}?log=none")).GetProperty("build");
+        var statesWhileRunning = pushed.Count;
+        await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{id}/finish", """{"status":"failed","exit_code":1}""");
+        var finished = (await server.GetJsonAsync($"llm/learning/build/{id}?log=none")).GetProperty("build");
+
+        Assert.Equal("running", running.GetProperty("status").GetString());
+        Assert.Equal("CS0103", running.GetProperty("diagnostics")[0].GetProperty("code").GetString());
+        Assert.Equal(1, statesWhileRunning);
+        Assert.Equal(0, pushed.Count);
+        Assert.Equal("CS0103", finished.GetProperty("diagnostics")[0].GetProperty("code").GetString());
+        Assert.Equal("compile_error", finished.GetProperty("category").GetString());
+    }
+
+    [Fact]
+    public async Task PushedBuild_EndedByTheIdleTimeout_GetsItsAnalysisStored()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:IngestIdleTimeoutSeconds"] = "2" });
+        var id = await CreatePushedBuildAsync(server);
+        await PostTextAsync(server, $"llm/learning/build/{id}/log?seq=1", Encoding.UTF8.GetBytes("src/cart.c:12:5: error: 'total' undeclared (first use in this function)\n"));
+
+        await server.WaitForBuildAsync(id, TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        BuildLore.Core.Builds.Build? stored;
+        while ((stored = await server.Store.GetBuildAsync(id))!.Analysis is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the idle build's analysis was never stored");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("idle timeout", stored.Reason);
+        Assert.Equal("compile_error", stored.Category);
+        Assert.Equal(1, stored.Summary!.ErrorCount);
+        Assert.Single(await server.Store.ListErrorFingerprintsAsync(id));
+    }
+
+    /// <summary>A body of unknown length, so HttpClient sends it with Transfer-Encoding: chunked, in small writes.</summary>
+    private sealed class ChunkedContent(byte[] body) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            for (var i = 0; i < body.Length; i += 1000)
+            {
+                await stream.WriteAsync(body.AsMemory(i, Math.Min(1000, body.Length - i)));
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    private static async Task<(int Status, System.Text.Json.JsonElement Body)> PostChunkedAsync(TestServer server, string path, byte[] body, bool gzip)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ChunkedContent(body) };
+        request.Headers.TransferEncodingChunked = true;
+        if (gzip)
+        {
+            request.Content.Headers.ContentEncoding.Add("gzip");
+        }
+
+        using var response = await server.Http.SendAsync(request);
+        return ((int)response.StatusCode, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ChunkedTransferEncodingBodies_AreReadWhole_ForChunksAndUploads(bool gzip)
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var text = string.Concat(Enumerable.Range(1, 5000).Select(i => $"line {i} ✓\n"));
+        var body = gzip ? Gzip(text) : Encoding.UTF8.GetBytes(text);
+        var id = await CreatePushedBuildAsync(server);
+
+        var (appended, ack) = await PostChunkedAsync(server, $"llm/learning/build/{id}/log?seq=1", body, gzip);
+        var (uploaded, upload) = await PostChunkedAsync(server, "llm/learning/builds/upload?exit_code=0", body, gzip);
+
+        Assert.Equal(200, appended);
+        Assert.Equal(text.Length, ack.GetProperty("chars").GetInt32());
+        Assert.Equal(201, uploaded);
+        Assert.Equal(text, (await server.GetJsonAsync($"llm/learning/build/{id}")).GetProperty("build").GetProperty("log").GetString());
+        Assert.Equal(text, (await server.GetJsonAsync($"llm/learning/build/{upload.GetProperty("build_id").GetString()}")).GetProperty("build").GetProperty("log").GetString());
     }
 }

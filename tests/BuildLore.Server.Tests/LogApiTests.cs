@@ -53,6 +53,10 @@ public sealed class LogApiTests
         Assert.False(found.GetProperty("has_more").GetBoolean());
         Assert.Equal(2, capped.GetProperty("lines").GetArrayLength());
         Assert.True(capped.GetProperty("has_more").GetBoolean());
+        Assert.Equal(2, capped.GetProperty("matches").GetInt32());
+        // line 9, lines 90-99 and 900-999 contain "line 9": all are counted, two are returned.
+        Assert.Equal(111, capped.GetProperty("total_matches").GetInt32());
+        Assert.Equal(1, found.GetProperty("total_matches").GetInt32());
     }
 
     [Fact]
@@ -67,6 +71,50 @@ public sealed class LogApiTests
         var excerpt = await server.GetJsonAsync($"llm/learning/build/{id}/log?excerpt=true");
 
         Assert.Contains(excerpt.GetProperty("lines").EnumerateArray(), l => l.GetProperty("text").GetString() == "main.c:1:1: error: boom" && l.GetProperty("number").GetInt32() == 3);
+        Assert.False(excerpt.GetProperty("has_more").GetBoolean());
+        Assert.Equal(0, excerpt.GetProperty("omitted_errors").GetInt32());
+        Assert.Equal(0, excerpt.GetProperty("omitted_lines").GetInt32());
+    }
+
+    [Fact]
+    public async Task Log_ExcerptOfManyErrors_SaysHowManyErrorsItLeftOut()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var log = string.Concat(Enumerable.Range(1, 100).Select(i =>
+            $"src/f{i}.c:{i}:1: error: problem number {i} with a message long enough to use up the excerpt's budget quickly, as real ones do\n" +
+            string.Concat(Enumerable.Range(1, 9).Select(j => $"  compiling unit {i}.{j}\n"))));
+        var (status, body) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds/upload?exit_code=1", log, "text/plain");
+        Assert.Equal(201, status);
+
+        var excerpt = await server.GetJsonAsync($"llm/learning/build/{body.GetProperty("build_id").GetString()}/log?excerpt=true");
+
+        var shown = excerpt.GetProperty("lines").EnumerateArray().Count(l => l.GetProperty("text").GetString()!.Contains("error: problem number", StringComparison.Ordinal));
+        Assert.InRange(shown, 1, 99);
+        Assert.True(excerpt.GetProperty("has_more").GetBoolean());
+        Assert.Equal(100 - shown, excerpt.GetProperty("omitted_errors").GetInt32());
+        Assert.Equal(1000, excerpt.GetProperty("total_lines").GetInt32());
+    }
+
+    [Fact]
+    public async Task Log_ExcerptOfBuildsWithoutAStoredAnalysis_IsMadeFromTheStoredLog()
+    {
+        using var workspace = new TempDirectory();
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var (_, created) = await server.SendJsonAsync(HttpMethod.Post, "llm/learning/builds", "{}");
+        var running = created.GetProperty("build_id").GetString()!;
+        await server.SendJsonAsync(HttpMethod.Post, $"llm/learning/build/{running}/log?seq=1", "one\nsrc/a.c:2:1: error: boom\ntwo\n", "text/plain");
+        var ofRunning = await server.GetJsonAsync($"llm/learning/build/{running}/log?excerpt=true");
+        var interrupted = await server.Store.CreateBuildAsync(new NewBuild("demo", "runner"));
+        await server.Store.AppendLogAsync(interrupted.Id, "step\nsrc/b.c:7:3: error: gone wrong\n");
+        await server.Store.FailUnfinishedBuildsAsync("interrupted", DateTimeOffset.UtcNow);
+
+        var ofInterrupted = await server.GetJsonAsync($"llm/learning/build/{interrupted.Id}/log?excerpt=true");
+
+        Assert.Equal("running", ofRunning.GetProperty("build_status").GetString());
+        Assert.Contains(ofRunning.GetProperty("lines").EnumerateArray(), l => l.GetProperty("text").GetString() == "src/a.c:2:1: error: boom" && l.GetProperty("number").GetInt32() == 2);
+        Assert.Equal("error", ofInterrupted.GetProperty("build_status").GetString());
+        Assert.Contains(ofInterrupted.GetProperty("lines").EnumerateArray(), l => l.GetProperty("text").GetString() == "src/b.c:7:3: error: gone wrong");
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using BuildLore.Tests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BuildLore.Server.Tests;
 
@@ -248,5 +249,60 @@ public sealed class RunnerTests
             Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
             await Task.Delay(50);
         }
+    }
+
+    [Fact]
+    public async Task Cancel_ArrivingJustAfterTheBuildWasMarkedRunning_StopsItBeforeAnythingRuns()
+    {
+        using var workspace = new TempDirectory();
+        var marker = workspace.Combine("ran");
+        WriteProfiles(workspace, $$"""{ "profiles": { "touch": { "command": "echo ran; touch '{{marker}}'" } } }""");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var worker = server.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<BuildLore.Server.Runner.BuildWorker>().Single();
+        var cancelled = new TaskCompletionSource<(int Status, string Message)>();
+        // The cancel lands in the window between the store saying "running" and the process starting.
+        worker.OnMarkedRunning = async id =>
+        {
+            var (status, body) = await server.SendJsonAsync(HttpMethod.Post, $"build/{id}/cancel");
+            cancelled.SetResult((status, body.GetProperty("message").GetString()!));
+        };
+
+        var build = await server.WaitForBuildAsync(await server.RunBuildAsync("touch"));
+        await Task.Delay(500); // a process started anyway would have touched the marker by now
+
+        var (cancelStatus, _) = await cancelled.Task;
+        Assert.Equal(202, cancelStatus);
+        Assert.Equal("cancelled", build.GetProperty("status").GetString());
+        Assert.Equal("", build.GetProperty("log").GetString());
+        Assert.False(File.Exists(marker), "the build's command ran although the build was cancelled before it started");
+        Assert.Equal("", (await server.GetJsonAsync($"llm/learning/build/{build.GetProperty("id").GetString()}")).GetProperty("build").GetProperty("log").GetString());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task MaxConcurrentBuilds_RunsThatManyAtOnceAndQueuesTheRest(int slots)
+    {
+        using var workspace = new TempDirectory();
+        WriteProfiles(workspace, """{ "profiles": { "nap": { "command": "echo start; sleep 1.5; echo end" } } }""");
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:Runner:MaxConcurrentBuilds"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add(await server.RunBuildAsync("nap"));
+        }
+
+        var builds = new List<(DateTimeOffset Start, DateTimeOffset End)>();
+        foreach (var id in ids)
+        {
+            var build = await server.WaitForBuildAsync(id);
+            Assert.Equal("success", build.GetProperty("status").GetString());
+            builds.Add((build.GetProperty("started_at").GetDateTimeOffset(), build.GetProperty("finished_at").GetDateTimeOffset()));
+        }
+
+        // The most builds running at one moment: at each start, count those started and not yet finished.
+        var mostAtOnce = builds.Max(b => builds.Count(o => o.Start <= b.Start && b.Start < o.End));
+        Assert.Equal(slots, mostAtOnce);
     }
 }

@@ -82,4 +82,38 @@ public sealed class TestResultsApiTests
         Assert.Equal("body", error.GetProperty("field").GetString());
         Assert.Equal(404, missing);
     }
+
+    [Fact]
+    public async Task Flaky_FlipsOverCodeChangesAreNot_AFlipOverADocumentationChangeIs()
+    {
+        using var workspace = new TempDirectory();
+        Git.Init(workspace.Path);
+        string Commit(string file, string text)
+        {
+            workspace.Write(file, text);
+            Git.CommitAll(workspace.Path, $"change {file}");
+            return Git.Run(workspace.Path, "rev-parse", "HEAD").Trim();
+        }
+
+        var a = Commit("src/cart.c", "int total;\n");
+        var b = Commit("README.md", "# Shop\n");
+        var c = Commit("src/cart.c", "int total = 0;\n");
+        var d = Commit("src/cart.c", "long total = 0;\n");
+        var e = Commit("src/cart.c", "long total;\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        // break_fix_break breaks, is fixed and breaks again over code changes; docs_flip fails right after a README edit.
+        await PushAsync(server, a, JUnit(("break_fix_break", true), ("docs_flip", true)));
+        await PushAsync(server, b, JUnit(("break_fix_break", true), ("docs_flip", false)));
+        await PushAsync(server, c, JUnit(("break_fix_break", false), ("docs_flip", false)));
+        await PushAsync(server, d, JUnit(("break_fix_break", true), ("docs_flip", false)));
+        await PushAsync(server, e, JUnit(("break_fix_break", false), ("docs_flip", false)));
+
+        var flaky = (await server.GetJsonAsync("llm/learning/tests/flaky?project=shop")).GetProperty("tests");
+
+        var test = Assert.Single(flaky.EnumerateArray());
+        Assert.Equal("app.Tests.docs_flip", test.GetProperty("name").GetString());
+        Assert.Equal(1, test.GetProperty("flips").GetInt32());
+        Assert.False(test.GetProperty("failed_and_passed_on_one_commit").GetBoolean());
+    }
 }

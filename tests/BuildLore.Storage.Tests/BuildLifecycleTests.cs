@@ -1,3 +1,4 @@
+using BuildLore.Core.Storage;
 using BuildLore.Core.Builds;
 using BuildLore.Core.Logs;
 
@@ -265,6 +266,125 @@ public class BuildLifecycleTests
         AssertSameBuild(cancelledBefore, await store.GetBuildAsync(cancelled.Id));
         Assert.Equal(0, await store.FailUnfinishedBuildsAsync("interrupted again", at.AddMinutes(1)));
         Assert.Equal("interrupted", (await store.GetBuildAsync(queued.Id))?.Reason);
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task BuildProcess_IsLeftOverOnlyWhenTheBuildEndedWithoutFinishing_AndCanBeForgotten(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var interrupted = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        var finished = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        var running = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        foreach (var (build, group) in new[] { (interrupted, 4100L), (finished, 4200L), (running, 4300L) })
+        {
+            Assert.True(await store.MarkRunningAsync(build.Id, Started));
+            await store.RecordBuildProcessAsync(build.Id, group, $"boot {group} 1 2");
+        }
+
+        Assert.Empty(await store.ListLeftoverProcessesAsync()); // running builds are their runner's
+        Assert.True(await store.FinishBuildAsync(finished.Id, Completion(BuildStatus.Success, exitCode: 0)));
+        await store.FailUnfinishedBuildsAsync("interrupted", Started.AddMinutes(1)); // as at start-up
+        await store.FinishBuildAsync(running.Id, Completion(BuildStatus.Success)); // already ended: changes nothing
+
+        var leftovers = await store.ListLeftoverProcessesAsync();
+        Assert.Equal([interrupted.Id, running.Id], leftovers.Select(l => l.BuildId).Order(StringComparer.Ordinal));
+        Assert.Equal(new BuildProcessRecord(interrupted.Id, 4100, "boot 4100 1 2"), leftovers.Single(l => l.BuildId == interrupted.Id));
+        await store.ForgetBuildProcessAsync(interrupted.Id);
+        Assert.Equal([running.Id], (await store.ListLeftoverProcessesAsync()).Select(l => l.BuildId));
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task FinishQueuedBuild_EndsOnlyABuildThatHasNotStarted(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var queued = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        var running = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        Assert.True(await store.MarkRunningAsync(running.Id, Started));
+
+        Assert.True(await store.FinishQueuedBuildAsync(queued.Id, Completion(BuildStatus.Cancelled, reason: "cancelled on request")));
+        Assert.False(await store.FinishQueuedBuildAsync(running.Id, Completion(BuildStatus.Cancelled, reason: "cancelled on request")));
+        Assert.False(await store.FinishQueuedBuildAsync(queued.Id, Completion(BuildStatus.Cancelled)));
+
+        Assert.Equal(BuildStatus.Cancelled, (await store.GetBuildAsync(queued.Id))?.Status);
+        Assert.False(await store.MarkRunningAsync(queued.Id, Started));
+        Assert.Equal(BuildStatus.Running, (await store.GetBuildAsync(running.Id))?.Status);
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task ListBuilds_FiltersByProjectBranchAndStatus_AndCountsTheMatches(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var ids = new Dictionary<(string, string?, string), List<string>>();
+        for (var i = 0; i < 12; i++)
+        {
+            var (project, branch) = (i % 2 == 0 ? "shop" : "api", i % 3 == 0 ? null : "main");
+            var build = await store.CreateBuildAsync(new NewBuild(project, "ci", Branch: branch));
+            var status = i % 4 == 0 ? BuildStatus.Queued : BuildStatus.Failed;
+            if (status != BuildStatus.Queued)
+            {
+                await store.FinishBuildAsync(build.Id, Completion(status, exitCode: 1));
+            }
+
+            ids.TryAdd((project, branch, status), []);
+            ids[(project, branch, status)].Insert(0, build.Id); // newest first
+        }
+
+        var shopMain = await store.ListBuildsAsync(new BuildListQuery(0, 50, Project: "shop", Branch: "main"));
+        var failedApi = await store.ListBuildsAsync(new BuildListQuery(0, 1, Project: "api", Status: BuildStatus.Failed));
+        var queued = await store.ListBuildsAsync(new BuildListQuery(0, 50, Status: BuildStatus.Queued));
+        var none = await store.ListBuildsAsync(new BuildListQuery(0, 50, Project: "nope"));
+
+        Assert.All(shopMain.Builds, b => Assert.Equal(("shop", "main"), (b.Project, b.Branch)));
+        Assert.Equal(ids.Where(e => e.Key is ("shop", "main", _)).Sum(e => e.Value.Count), shopMain.Total);
+        Assert.Equal(shopMain.Total, shopMain.Builds.Count);
+        Assert.Equal(ids.Where(e => e.Key is ("api", _, BuildStatus.Failed)).Sum(e => e.Value.Count), failedApi.Total);
+        Assert.Single(failedApi.Builds);
+        Assert.Equal(3, queued.Total); // builds 0, 4 and 8
+        Assert.All(queued.Builds, b => Assert.Equal(BuildStatus.Queued, b.Status));
+        Assert.True(queued.Builds.Zip(queued.Builds.Skip(1)).All(p => p.First.CreatedAt >= p.Second.CreatedAt));
+        Assert.Equal(0, none.Total);
+        Assert.Equal(12, (await store.ListBuildsAsync(0, 50)).Total);
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task StoreAnalysis_GivesABuildEndedWithoutOneItsAnalysisOnce(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        var interrupted = await store.CreateBuildAsync(new NewBuild("app", "runner"));
+        var running = await store.CreateBuildAsync(new NewBuild("app", "ci"));
+        Assert.True(await store.MarkRunningAsync(running.Id, Started));
+        var finished = await store.CreateBuildAsync(new NewBuild("app", "ci"));
+        Assert.True(await store.FinishBuildAsync(finished.Id, Completion(BuildStatus.Success, exitCode: 0)));
+        await store.FailUnfinishedBuildsAsync("interrupted", Started.AddMinutes(1));
+        var stillRunning = await store.CreateBuildAsync(new NewBuild("app", "ci"));
+        var analysis = BuildLore.Core.Analysis.LogAnalyzer.Analyze("src/a.c:1:2: error: boom\n", succeeded: false);
+
+        var unsummarized = await store.ListUnsummarizedBuildsAsync(10);
+        Assert.Equal([interrupted.Id, running.Id], unsummarized.Select(b => b.Id));
+        Assert.True(await store.StoreAnalysisAsync(interrupted.Id, analysis, BuildLore.Core.Analysis.AnalysisSummary.ToLogSummary(analysis)));
+        Assert.False(await store.StoreAnalysisAsync(interrupted.Id, analysis, BuildLore.Core.Analysis.AnalysisSummary.ToLogSummary(analysis))); // once
+        Assert.False(await store.StoreAnalysisAsync(finished.Id, analysis, BuildLore.Core.Analysis.AnalysisSummary.ToLogSummary(analysis))); // it has one
+        Assert.False(await store.StoreAnalysisAsync(stillRunning.Id, analysis, BuildLore.Core.Analysis.AnalysisSummary.ToLogSummary(analysis))); // not finished
+
+        var stored = await store.GetBuildAsync(interrupted.Id);
+        Assert.Equal(analysis.Category, stored!.Category);
+        Assert.Equal(1, stored.Summary!.ErrorCount);
+        Assert.Equal(BuildStatus.Error, stored.Status);
+        Assert.Equal([analysis.Diagnostics[0].Fingerprint], await store.ListErrorFingerprintsAsync(interrupted.Id));
+        Assert.Equal([running.Id], (await store.ListUnsummarizedBuildsAsync(10)).Select(b => b.Id));
+        Assert.Equal(1, (await store.ListPatternsAsync(new PatternQuery())).Single().Builds);
     }
 
     private static BuildCompletion Completion(string status, int? exitCode = null, string? reason = null, DateTimeOffset? at = null) =>

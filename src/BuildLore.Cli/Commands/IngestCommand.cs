@@ -1,9 +1,9 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using BuildLore.Client;
 using BuildLore.Core.Analysis;
+using Microsoft.Extensions.FileSystemGlobbing;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -13,10 +13,14 @@ namespace BuildLore.Cli.Commands;
 /// <c>buildlore ingest</c>: pushes a build log (a file, or standard input as it is produced) to the
 /// server from any CI or a terminal: <c>make 2>&amp;1 | buildlore ingest --tee</c>.
 /// </summary>
-internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestCommand.Settings>
+/// <remarks>
+/// With <c>--tee</c> the log is passed through byte for byte, whatever happens to the upload: the server
+/// being down at the start, going away or refusing chunks midway. The upload runs beside the pass-through
+/// (see <see cref="LogUploader"/>), warns on standard error, and the command still exits as the build did.
+/// </remarks>
+internal sealed class IngestCommand(IAnsiConsole console, StandardStreams streams) : AsyncCommand<IngestCommand.Settings>
 {
-    private const int ChunkChars = 256 * 1024;
-    private static readonly TimeSpan ChunkInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DefaultGiveUpAfter = TimeSpan.FromSeconds(60);
 
     internal sealed class Settings : ClientSettings
     {
@@ -67,16 +71,24 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
         [Description("The build command's exit code.")]
         public int? ExitCode { get; init; }
 
+        [CommandOption("--exit-code-file <FILE>")]
+        [Description("Read the build command's exit code from FILE once the log has ended; the command writes it there: { code=0; make 2>&1 || code=$?; echo $code > FILE; } | buildlore ingest --tee --exit-code-file FILE.")]
+        public string? ExitCodeFile { get; init; }
+
+        [CommandOption("--give-up-after <SECONDS>")]
+        [Description("Once the log has ended, how long to keep retrying a server that is unreachable or failing before giving up the upload (default 60).")]
+        public int? GiveUpAfterSeconds { get; init; }
+
         [CommandOption("--junit <FILE>")]
-        [Description("JUnit XML test report to attach (repeatable).")]
+        [Description("JUnit XML test report to attach (repeatable); a glob such as 'build/test-results/**/*.xml' is expanded once the log has ended, when the build has written them. A missing report is skipped with a warning.")]
         public string[] JUnit { get; init; } = [];
 
         [CommandOption("--trx <FILE>")]
-        [Description("TRX test report to attach (repeatable).")]
+        [Description("TRX test report to attach (repeatable; globs as for --junit).")]
         public string[] Trx { get; init; } = [];
 
         [CommandOption("--tee")]
-        [Description("Also copy the log to standard output as it is read.")]
+        [Description("Also copy the log to standard output as it is read, byte for byte, whatever happens to the upload (problems are reported on standard error); the exit code is then the build's.")]
         public bool Tee { get; init; }
 
         [CommandOption("--json")]
@@ -85,7 +97,8 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
 
         public override ValidationResult Validate() =>
             Log is not null and not "-" && !File.Exists(Log) ? ValidationResult.Error($"No such file: {Log}")
-            : JUnit.Concat(Trx).FirstOrDefault(f => !File.Exists(f)) is { } missingReport ? ValidationResult.Error($"No such file: {missingReport}")
+            : ExitCode is not null && ExitCodeFile is not null ? ValidationResult.Error("Give --exit-code or --exit-code-file, not both.")
+            : GiveUpAfterSeconds is < 0 ? ValidationResult.Error("--give-up-after must be 0 or more seconds.")
             : Status is not null && !BuildStatuses.IsFinished(Status) ? ValidationResult.Error($"--status must be success, failed, error, cancelled or timeout (got '{Status}').")
             : Trigger is not null && !BuildLore.Core.Builds.BuildTrigger.IsValid(Trigger) ? ValidationResult.Error($"--trigger must be one lowercase word such as push, pull_request, schedule, manual or api (got '{Trigger}').")
             : base.Validate();
@@ -94,89 +107,150 @@ internal sealed class IngestCommand(IAnsiConsole console) : AsyncCommand<IngestC
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var client = settings.CreateClient();
-        try
+        var description = DescribeBuild(settings);
+        string? buildId = null;
+        if (!settings.Tee)
         {
-            var created = await client.CreateBuildAsync(DescribeBuild(settings), cancellationToken);
-            var id = created.BuildId;
-            var analyzer = new LogAnalyzer();
-            await using (var input = settings.Log is null or "-" ? Console.OpenStandardInput() : File.OpenRead(settings.Log))
-            {
-                await SendAsync(client, id, input, settings.Tee, analyzer, cancellationToken);
-            }
-
-            var analysis = analyzer.Complete();
-            var status = settings.Status
-                ?? (settings.ExitCode is { } code ? (code == 0 ? BuildStatuses.Success : BuildStatuses.Failed)
-                    : analysis.ErrorCount > 0 ? BuildStatuses.Failed : BuildStatuses.Success);
-            foreach (var report in settings.JUnit.Concat(settings.Trx))
-            {
-                await client.UploadTestResultsAsync(id, await File.ReadAllBytesAsync(report, cancellationToken), cancellationToken);
-            }
-
-            await client.FinishBuildAsync(id, status, settings.ExitCode, cancellationToken);
-
-            // The id is the last line, so scripts can take it with `tail -n 1`.
-            console.Profile.Out.Writer.WriteLine(settings.Json ? JsonSerializer.Serialize(new Dictionary<string, string> { ["id"] = id, ["status"] = status }) : id);
-            return settings.ExitCode ?? (status == BuildStatuses.Success ? 0 : 1);
-        }
-        catch (LLMClientException e)
-        {
-            return ClientErrors.Report(console, e, client.BaseAddress);
-        }
-    }
-
-    /// <summary>Sends the log in numbered chunks of whole lines: when enough has gathered, or a second after the last chunk.</summary>
-    private async Task SendAsync(LLMClient client, string id, Stream input, bool tee, LogAnalyzer analyzer, CancellationToken cancellationToken)
-    {
-        using var reader = new StreamReader(input, new UTF8Encoding(false, false));
-        var pending = new StringBuilder();
-        var buffer = new char[64 * 1024];
-        long sequence = 0;
-        var sinceLast = Stopwatch.StartNew();
-        int read;
-        while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken)) > 0)
-        {
-            if (tee)
-            {
-                console.Profile.Out.Writer.Write(buffer, 0, read);
-                console.Profile.Out.Writer.Flush();
-            }
-
-            analyzer.Append(buffer.AsSpan(0, read));
-            pending.Append(buffer, 0, read);
-            if (pending.Length >= ChunkChars || sinceLast.Elapsed >= ChunkInterval)
-            {
-                var lastNewline = pending.ToString().LastIndexOf('\n');
-                if (lastNewline >= 0)
-                {
-                    await SendChunkAsync(client, id, ++sequence, pending.ToString(0, lastNewline + 1), cancellationToken);
-                    pending.Remove(0, lastNewline + 1);
-                    sinceLast.Restart();
-                }
-            }
-        }
-
-        if (pending.Length > 0)
-        {
-            await SendChunkAsync(client, id, ++sequence, pending.ToString(), cancellationToken);
-        }
-    }
-
-    /// <summary>Retries a chunk a few times: the server stores each number once, so a retry never duplicates it.</summary>
-    private static async Task SendChunkAsync(LLMClient client, string id, long sequence, string text, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
+            // Nothing is passed through, so nobody waits for this output: an unreachable server is an error at once.
             try
             {
-                await client.AppendLogAsync(id, sequence, text, cancellationToken);
-                return;
+                buildId = (await client.CreateBuildAsync(description, cancellationToken)).BuildId;
             }
-            catch (LLMClientException e) when (e.StatusCode is null && attempt < 4)
+            catch (LLMClientException e)
             {
-                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+                return ClientErrors.Report(console, e, client.BaseAddress);
             }
         }
+
+        var uploader = new LogUploader(client, description, buildId, settings.GiveUpAfterSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultGiveUpAfter, Warn);
+        var uploading = Task.Run(() => uploader.RunAsync(cancellationToken), CancellationToken.None);
+        var analyzer = new LogAnalyzer();
+        try
+        {
+            await using var input = settings.Log is null or "-" ? streams.OpenInput() : File.OpenRead(settings.Log);
+            await PumpAsync(input, settings.Tee, analyzer, uploader, cancellationToken);
+        }
+        finally
+        {
+            uploader.Complete();
+            await uploading;
+        }
+
+        var exitCode = settings.ExitCode ?? ReadExitCodeFile(settings.ExitCodeFile);
+        var analysis = analyzer.Complete();
+        var status = settings.Status
+            ?? (exitCode is { } code ? (code == 0 ? BuildStatuses.Success : BuildStatuses.Failed)
+                : analysis.ErrorCount > 0 ? BuildStatuses.Failed : BuildStatuses.Success);
+        var finished = await uploader.FinishAsync(status, exitCode, FindReports([.. settings.JUnit, .. settings.Trx]), cancellationToken);
+        if (!finished && !settings.Tee)
+        {
+            return ClientErrors.Report(console, uploader.Failure!, client.BaseAddress);
+        }
+
+        // The id is the last line, so scripts can take it with `tail -n 1`; with --tee, even when the upload
+        // could not be completed (the warning says so), as long as the build exists.
+        if (uploader.BuildId is { } id)
+        {
+            console.Profile.Out.Writer.WriteLine(settings.Json ? JsonSerializer.Serialize(new Dictionary<string, string> { ["id"] = id, ["status"] = status }) : id);
+        }
+
+        return exitCode ?? (status == BuildStatuses.Success ? 0 : 1);
+    }
+
+    /// <summary>Reads the input to its end: passed through (raw bytes) with --tee, decoded for the analyzer and the upload.</summary>
+    private async Task PumpAsync(Stream input, bool tee, LogAnalyzer analyzer, LogUploader uploader, CancellationToken cancellationToken)
+    {
+        var output = tee ? streams.Output : null;
+        var decoder = new UTF8Encoding(false, false).GetDecoder();
+        var bytes = new byte[64 * 1024];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+        int read;
+        while ((read = await input.ReadAsync(bytes, cancellationToken)) > 0)
+        {
+            if (output is not null)
+            {
+                try
+                {
+                    await output.WriteAsync(bytes.AsMemory(0, read), cancellationToken);
+                    await output.FlushAsync(cancellationToken);
+                }
+                catch (IOException e)
+                {
+                    // Whoever read our output went away; the producer must still be read to its end.
+                    Warn($"buildlore ingest: standard output is closed ({e.Message}); the log is still uploaded.");
+                    output = null;
+                }
+            }
+
+            var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
+            analyzer.Append(chars.AsSpan(0, count));
+            uploader.Write(chars.AsSpan(0, count));
+        }
+
+        var rest = decoder.GetChars(bytes, 0, 0, chars, 0, flush: true);
+        analyzer.Append(chars.AsSpan(0, rest));
+        uploader.Write(chars.AsSpan(0, rest));
+    }
+
+    /// <summary>The report files, globs expanded (relative to the current folder); what matches nothing is warned about.</summary>
+    private List<string> FindReports(IReadOnlyList<string> patterns)
+    {
+        var files = new List<string>();
+        foreach (var pattern in patterns)
+        {
+            if (pattern.AsSpan().IndexOfAny('*', '?') < 0)
+            {
+                files.Add(pattern); // a missing file is said when it is read
+                continue;
+            }
+
+            // The part before the first wildcard's folder is where matching starts.
+            var wildcard = pattern.AsSpan().IndexOfAny('*', '?');
+            var cut = pattern.LastIndexOfAny(['/', Path.DirectorySeparatorChar], wildcard);
+            var root = Path.GetFullPath(cut < 0 ? "." : cut == 0 ? "/" : pattern[..cut]);
+            var matcher = new Matcher(StringComparison.Ordinal);
+            matcher.AddInclude(pattern[(cut + 1)..]);
+            var found = Directory.Exists(root) ? matcher.GetResultsInFullPath(root).Order(StringComparer.Ordinal).ToList() : [];
+            if (found.Count == 0)
+            {
+                Warn($"buildlore ingest: no test report matches {pattern}.");
+            }
+
+            files.AddRange(found);
+        }
+
+        return files;
+    }
+
+    private int? ReadExitCodeFile(string? file)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = File.ReadAllText(file).Trim();
+            if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var code))
+            {
+                return code;
+            }
+
+            Warn($"buildlore ingest: {file} does not hold an exit code ('{text}'); the status is taken from the log.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Warn($"buildlore ingest: could not read the exit code from {file} ({e.Message}); the status is taken from the log.");
+        }
+
+        return null;
+    }
+
+    private void Warn(string message)
+    {
+        streams.Error.WriteLine(message);
+        streams.Error.Flush();
     }
 
     private static BuildCreation DescribeBuild(Settings settings)

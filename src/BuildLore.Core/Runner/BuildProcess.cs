@@ -27,11 +27,29 @@ public static class BuildProcess
     /// <summary>Environment variables of the server that a build must not see.</summary>
     private static readonly string[] ScrubbedPrefixes = ["BUILDLORE_", "ASPNETCORE_", "DOTNET_RUNNING_IN_CONTAINER"];
 
+    public static Task<ProcessOutcome> RunAsync(
+        BuildProfile profile,
+        string workspaceRoot,
+        TimeSpan timeout,
+        Func<string, CancellationToken, Task> onOutput,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(profile, workspaceRoot, timeout, onOutput, onGroupStarted: null, cancellationToken);
+
+    /// <param name="profile">What to run.</param>
+    /// <param name="workspaceRoot">The folder the profile's working folder is relative to.</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <param name="onOutput">Takes each piece of output, in order.</param>
+    /// <param name="onGroupStarted">
+    /// Told the id of the process group the build leads, once it has started (only where it leads one of its
+    /// own: Unix with <c>setsid</c>), before any output is read; a failure here kills the build.
+    /// </param>
+    /// <param name="cancellationToken">Kills the build.</param>
     public static async Task<ProcessOutcome> RunAsync(
         BuildProfile profile,
         string workspaceRoot,
         TimeSpan timeout,
         Func<string, CancellationToken, Task> onOutput,
+        Func<int, Task>? onGroupStarted,
         CancellationToken cancellationToken = default)
     {
         var workingDirectory = Path.GetFullPath(Path.Combine(workspaceRoot, profile.WorkingDirectory));
@@ -49,6 +67,19 @@ public static class BuildProcess
         using var process = new Process { StartInfo = start };
         process.Start();
         process.StandardInput.Close();
+        if (onGroupStarted is not null && Setsid is not null)
+        {
+            try
+            {
+                await onGroupStarted(process.Id).ConfigureAwait(false);
+            }
+            catch
+            {
+                KillAll(process);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         var stopForwarding = new CancellationTokenSource();
@@ -148,7 +179,7 @@ public static class BuildProcess
         if (Setsid is not null)
         {
             // The group first: it holds what left the tree (double forks, daemons that did not setsid themselves).
-            _ = KillProcessGroup(-process.Id, SigKill);
+            ProcessGroups.Signal(process.Id, SigKill);
         }
 
         try
@@ -162,8 +193,4 @@ public static class BuildProcess
     }
 
     private const int SigKill = 9;
-
-    // kill(2) with a negative pid signals the whole process group.
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int KillProcessGroup(int negativeProcessGroupId, int signal);
 }

@@ -21,6 +21,9 @@ public interface IBuildStore
     /// <summary>Builds newest first; the order is stable across calls, so skip/limit pages neither repeat nor miss.</summary>
     Task<BuildPage> ListBuildsAsync(int skip, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Builds matching the query's filters, newest first, with how many match in all; as stable as the unfiltered list.</summary>
+    Task<BuildPage> ListBuildsAsync(BuildListQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Builds created since <paramref name="since"/>, oldest first, without their analysis (for health figures).</summary>
     Task<IReadOnlyList<Build>> ListBuildsSinceAsync(string? project, DateTimeOffset since, CancellationToken cancellationToken = default);
 
@@ -37,8 +40,21 @@ public interface IBuildStore
     /// </summary>
     Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Records how a build ended. False when the build had already finished.</summary>
+    /// <summary>
+    /// As <see cref="AppendLogChunkAsync(string, long, string, LineTimes?, CancellationToken)"/>, and adds
+    /// <paramref name="redactions"/> (how many secrets were masked in this chunk) to the build's count in the
+    /// same transaction, only when the chunk is appended: a retried chunk is counted once.
+    /// </summary>
+    Task<(ChunkResult Result, long LastSequence)> AppendLogChunkAsync(string id, long sequence, string text, LineTimes? lineTimes, long redactions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records how a build ended. False when the build had already finished. <see cref="BuildCompletion.Redactions"/>
+    /// is added to what the build's chunks counted already (<see cref="AppendLogChunkAsync(string, long, string, LineTimes?, long, CancellationToken)"/>).
+    /// </summary>
     Task<bool> FinishBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="FinishBuildAsync"/>, only while the build is still queued: false once it runs or has finished.</summary>
+    Task<bool> FinishQueuedBuildAsync(string id, BuildCompletion completion, CancellationToken cancellationToken = default);
 
     /// <summary>The whole log, piece by piece in order, without holding it all in memory.</summary>
     IAsyncEnumerable<string> ReadLogAsync(string id, CancellationToken cancellationToken = default);
@@ -55,8 +71,32 @@ public interface IBuildStore
     /// <summary>Marks pushed builds (not the runner's) still running with no log received since <paramref name="idleSince"/> as <c>error</c> (reason <c>idle timeout</c>).</summary>
     Task<int> FailIdlePushedBuildsAsync(DateTimeOffset idleSince, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Finished builds that have no summary: those <see cref="FailIdlePushedBuildsAsync"/> and
+    /// <see cref="FailUnfinishedBuildsAsync"/> ended, oldest first.
+    /// </summary>
+    Task<IReadOnlyList<Build>> ListUnsummarizedBuildsAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the analysis (summary, category, diagnostics and their fingerprints) of a finished build that has
+    /// none yet. False when it had one already or is not finished.
+    /// </summary>
+    Task<bool> StoreAnalysisAsync(string id, Analysis.LogAnalysis analysis, Logs.LogSummary summary, CancellationToken cancellationToken = default);
+
     /// <summary>Marks every queued or running build as <c>error</c> with the given reason; used at start-up after a crash.</summary>
     Task<int> FailUnfinishedBuildsAsync(string reason, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records the process group a running build leads and the guard that tells it from a reused process id
+    /// (see <see cref="Runner.ProcessGroups"/>); cleared when the build finishes.
+    /// </summary>
+    Task RecordBuildProcessAsync(string id, long processGroup, string guard, CancellationToken cancellationToken = default);
+
+    /// <summary>Finished builds that still have a process group recorded: their server died before it could finish them.</summary>
+    Task<IReadOnlyList<BuildProcessRecord>> ListLeftoverProcessesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets a build's recorded process group.</summary>
+    Task ForgetBuildProcessAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Fingerprints seen in finished builds, most widespread first.</summary>
     Task<IReadOnlyList<Pattern>> ListPatternsAsync(PatternQuery query, CancellationToken cancellationToken = default);
@@ -73,8 +113,15 @@ public interface IBuildStore
 
     Task<IReadOnlyList<TestCaseResult>> ListTestResultsAsync(string buildId, CancellationToken cancellationToken = default);
 
-    /// <summary>Tests that passed and failed on one commit, or flipped at least twice along a branch's builds.</summary>
+    /// <summary>
+    /// Flaky tests by <see cref="FlakyTestRule"/> on commits alone: passed and failed on one commit, or flipped
+    /// between consecutive builds of a branch on the same commit. (With changed files known, use
+    /// <see cref="ListTestRunsAsync"/> and <see cref="FlakyTestRule.FindAsync"/>.)
+    /// </summary>
     Task<IReadOnlyList<FlakyTest>> ListFlakyTestsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default);
+
+    /// <summary>Every passed or failed run of every test in the builds created since <paramref name="since"/>, in build order.</summary>
+    Task<IReadOnlyList<TestRun>> ListTestRunsAsync(string? project, string? branch, DateTimeOffset? since, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Gives <paramref name="holder"/> the right to analyze a build until <paramref name="until"/>, unless
@@ -118,3 +165,9 @@ public interface IBuildStore
     /// <summary>Reports of one build, oldest first.</summary>
     Task<IReadOnlyList<Report>> ListReportsAsync(string buildId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The process group a build led when its server recorded it, with its guard.</summary>
+public sealed record BuildProcessRecord(string BuildId, long ProcessGroup, string Guard);
+
+/// <summary>A page of the build list, narrowed to a project, a branch and a status (exact values; null for any).</summary>
+public sealed record BuildListQuery(int Skip, int Limit, string? Project = null, string? Branch = null, string? Status = null);

@@ -99,7 +99,13 @@ public static class TestResultParser
                 {
                     case "failure" or "error":
                         outcome = TestOutcome.Failed;
-                        message ??= testCase.GetAttribute("message") is { Length: > 0 } m ? m : testCase.ReadElementContentAsString().Trim();
+                        if (message is null)
+                        {
+                            // go-junit-report says only message="Failed"; what the test printed is the body.
+                            var attribute = testCase.GetAttribute("message");
+                            message = attribute is { Length: > 0 } and not "Failed" ? attribute
+                                : testCase.ReadElementContentAsString().Trim() is { Length: > 0 } body ? body : attribute;
+                        }
                         break;
                     case "skipped" when outcome != TestOutcome.Failed:
                         outcome = TestOutcome.Skipped;

@@ -25,6 +25,7 @@ internal static class BuildsApi
             .WithDescription(
                 "Pages with skip/limit (limit 1..200, default 20). Each build carries the last 64 KiB of its log " +
                 "(log=tail, the default; log_truncated says whether that is all of it), the whole log (log=full) or none (log=none). " +
+                "project, branch, status: only the builds with exactly that value (status: queued, running, success, failed, error, cancelled, timeout); total counts those. " +
                 "session_id is accepted and ignored while authentication is off.");
 
         group.MapGet("/build/{id}", GetBuild)
@@ -45,6 +46,9 @@ internal static class BuildsApi
         string? limit,
         string? skip,
         string? log,
+        string? project,
+        string? branch,
+        string? status,
         CancellationToken cancellationToken)
     {
         if (!TryParseInt(limit, 20, 1, MaxLimit, out var take))
@@ -62,7 +66,12 @@ internal static class BuildsApi
             return ApiErrors.BadRequest($"log must be tail, full or none (got '{log}').", "log", LogDetails.Allowed);
         }
 
-        var page = await store.ListBuildsAsync(offset, take, cancellationToken);
+        if (status is { Length: > 0 } && !BuildStatus.All.Contains(status, StringComparer.Ordinal))
+        {
+            return ApiErrors.BadRequest($"status must be a build status (got '{status}').", "status", string.Join(", ", BuildStatus.All));
+        }
+
+        var page = await store.ListBuildsAsync(new BuildListQuery(offset, take, NullIfEmpty(project), NullIfEmpty(branch), NullIfEmpty(status)), cancellationToken);
         var builds = new List<BuildDto>(page.Builds.Count);
         foreach (var build in page.Builds)
         {
@@ -104,9 +113,9 @@ internal static class BuildsApi
         return new BuildDetailResult(dto, store, detail);
     }
 
-    private const int DefaultExcerptTokens = 2000;
+    internal const int DefaultExcerptTokens = 2000;
 
-    private static async Task<LogAnalysis> AnalyzeStoredLogAsync(IBuildStore store, Build build, int excerptTokens, CancellationToken cancellationToken)
+    internal static async Task<LogAnalysis> AnalyzeStoredLogAsync(IBuildStore store, Build build, int excerptTokens, CancellationToken cancellationToken)
     {
         var analyzer = new LogAnalyzer(build.Analysis?.Root);
         await foreach (var chunk in store.ReadLogAsync(build.Id, cancellationToken))
@@ -144,6 +153,8 @@ internal static class BuildsApi
                 return (text.ToString(), false);
         }
     }
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     internal static bool TryParseInt(string? text, int fallback, int min, int max, out int value)
     {

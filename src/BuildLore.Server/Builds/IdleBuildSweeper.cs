@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace BuildLore.Server.Builds;
 
 /// <summary>Ends pushed builds whose CI went silent without finishing them, so they do not stay "running" for ever.</summary>
-internal sealed partial class IdleBuildSweeper(IBuildStore store, IOptions<BuildLoreOptions> options, ILogger<IdleBuildSweeper> logger) : BackgroundService
+internal sealed partial class IdleBuildSweeper(IBuildStore store, PushedBuilds pushed, IOptions<BuildLoreOptions> options, ILogger<IdleBuildSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,9 +22,12 @@ internal sealed partial class IdleBuildSweeper(IBuildStore store, IOptions<Build
                 {
                     var now = DateTimeOffset.UtcNow;
                     var ended = await store.FailIdlePushedBuildsAsync(now - idle, now, stoppingToken);
+                    // Their chunk state, and that of builds another server finished, is of no more use.
+                    pushed.ForgetIdle(idle);
                     if (ended > 0)
                     {
                         Ended(logger, ended, idle.TotalSeconds);
+                        await UnanalyzedEnds.AnalyzeAsync(store, logger, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using BuildLore.Core.Analysis;
-using BuildLore.Core.Analysis.Redaction;
 using BuildLore.Core.Builds;
 using BuildLore.Core.Storage;
 using BuildLore.Server.Hosting;
@@ -53,7 +52,7 @@ internal static class IngestApi
     }
 
     private static async Task<Results<Created<IngestBuildResponse>, JsonHttpResult<ErrorResponse>>> CreateBuild(
-        HttpRequest request, IBuildStore store, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, IBuildStore store, PushedBuilds pushed, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, 64 * 1024, cancellationToken);
         if (body is null)
@@ -102,6 +101,7 @@ internal static class IngestApi
         }
 
         var build = await StartAsync(store, options.Value, fields.GetValueOrDefault, cancellationToken);
+        pushed.Start(build.Id);
         return TypedResults.Created($"/llm/learning/build/{build.Id}", new IngestBuildResponse(build.Id, build.ToDto(null, false)));
     }
 
@@ -121,7 +121,7 @@ internal static class IngestApi
             $"push, pull_request, schedule, manual, api, or another word of lowercase letters, digits, _ - . (at most {BuildTrigger.MaxLength})");
 
     private static async Task<Results<Ok<AppendLogResponse>, JsonHttpResult<ErrorResponse>>> AppendLog(
-        string id, string? seq, HttpRequest request, IBuildStore store, LogFeeds feeds, CancellationToken cancellationToken)
+        string id, string? seq, HttpRequest request, IBuildStore store, PushedBuilds pushed, LogFeeds feeds, CancellationToken cancellationToken)
     {
         if (!long.TryParse(seq, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence) || sequence < 1)
         {
@@ -137,17 +137,31 @@ internal static class IngestApi
                 return ApiErrors.Create(StatusCodes.Status413PayloadTooLarge, $"A chunk may hold at most {MaxChunkBytes / (1024 * 1024)} MiB; split it.", "body");
             }
 
-            text = Redact(Encoding.UTF8.GetString(bytes));
+            // Decoded alone, a character split between two chunks would become two U+FFFD: refuse rather than corrupt.
+            if (Utf8Text.EndsInsideCharacter(bytes))
+            {
+                return ApiErrors.BadRequest(
+                    $"Chunk {sequence} ends inside a UTF-8 character (its last bytes begin a multi-byte character it does not complete); nothing was stored. " +
+                    "Split the log at newlines and send this chunk again.",
+                    "body", "UTF-8 text that ends at a character boundary, best at the end of a line");
+            }
+
+            text = Encoding.UTF8.GetString(bytes);
         }
         catch (InvalidDataException)
         {
             return ApiErrors.BadRequest("The body says Content-Encoding: gzip but is not valid gzip.", "body", "plain text, or gzip with Content-Encoding: gzip");
         }
 
+        // PostgreSQL text cannot hold NUL; binary junk in a log must not lose the rest of it.
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            text = text.Replace('\0', '\uFFFD');
+        }
+
         try
         {
-            // The CI sends whole chunks: the time each arrived is as close to its lines' own times as the server knows.
-            var (result, last) = await store.AppendLogChunkAsync(id, sequence, text, LineTimes.Uniform(DateTimeOffset.UtcNow), cancellationToken);
+            var (result, last, chars) = await pushed.AppendAsync(store, id, sequence, text, cancellationToken);
             if (result == ChunkResult.Appended)
             {
                 feeds.Notify(id);
@@ -155,7 +169,7 @@ internal static class IngestApi
 
             return result switch
             {
-                ChunkResult.Appended => TypedResults.Ok(new AppendLogResponse(id, sequence, last, "appended", text.Length)),
+                ChunkResult.Appended => TypedResults.Ok(new AppendLogResponse(id, sequence, last, "appended", chars)),
                 ChunkResult.Duplicate => TypedResults.Ok(new AppendLogResponse(id, sequence, last, "duplicate", 0)),
                 ChunkResult.Gap => ApiErrors.Create(StatusCodes.Status409Conflict, $"Chunk {sequence} comes after a gap: the next chunk expected is {last + 1}.", "seq", $"{last + 1}"),
                 _ => ApiErrors.Create(StatusCodes.Status409Conflict, $"Build '{id}' has finished; it takes no more log.", "id"),
@@ -168,7 +182,7 @@ internal static class IngestApi
     }
 
     private static async Task<Results<Ok<IngestBuildResponse>, JsonHttpResult<ErrorResponse>>> FinishBuild(
-        string id, HttpRequest request, IBuildStore store, LogFeeds feeds, CancellationToken cancellationToken)
+        string id, HttpRequest request, IBuildStore store, PushedBuilds pushed, LogFeeds feeds, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, 64 * 1024, cancellationToken);
         if (body is null || body.Value.Length == 0)
@@ -208,16 +222,22 @@ internal static class IngestApi
             return ApiErrors.BadRequest($"status must be a final status (got '{status}').", "status", FinalStatuses);
         }
 
-        var build = await store.GetBuildAsync(id, cancellationToken);
-        if (build is null)
+        using (var finishing = await pushed.BeginFinishAsync(id))
         {
-            return ApiErrors.NotFound($"No build with id '{id}'.", "id");
-        }
+            var build = await store.GetBuildAsync(id, cancellationToken);
+            if (build is null)
+            {
+                return ApiErrors.NotFound($"No build with id '{id}'.", "id");
+            }
 
-        var analysis = await AnalysisSummary.AnalyzeAsync(store.ReadLogAsync(id, cancellationToken), status == BuildStatus.Success, cancellationToken: cancellationToken);
-        if (!await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, analysis.ToLogSummary(), DateTimeOffset.UtcNow) { Analysis = analysis }, cancellationToken))
-        {
-            return ApiErrors.Create(StatusCodes.Status409Conflict, $"Build '{id}' has already finished ({build.Status}).", "id");
+            // The chunks were analyzed as they came when this server saw all of them; otherwise (a restart,
+            // another server) the stored log is read again. Their redactions are counted in the store already.
+            var analysis = finishing.TakeAnalysis(build.LogChars, status == BuildStatus.Success)
+                ?? await AnalysisSummary.AnalyzeAsync(store.ReadLogAsync(id, cancellationToken), status == BuildStatus.Success, cancellationToken: cancellationToken);
+            if (!await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, analysis.ToLogSummary(), DateTimeOffset.UtcNow) { Analysis = analysis }, cancellationToken))
+            {
+                return ApiErrors.Create(StatusCodes.Status409Conflict, $"Build '{id}' has already finished ({build.Status}).", "id");
+            }
         }
 
         feeds.Notify(id);
@@ -226,7 +246,7 @@ internal static class IngestApi
     }
 
     private static async Task<Results<Created<IngestBuildResponse>, JsonHttpResult<ErrorResponse>>> UploadBuild(
-        HttpRequest request, IBuildStore store, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, IBuildStore store, PushedBuilds pushed, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
     {
         // A whole log can be any size: it is streamed, never buffered, so Kestrel's 30 MB default does not apply.
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -259,7 +279,7 @@ internal static class IngestApi
 
         var build = await StartAsync(store, options.Value, name => query[name].ToString() is { Length: > 0 } v ? v : null, cancellationToken);
         // Bulk: commit in 1 M-character chunks rather than the live runner's 64 K.
-        var writer = new BuildLogWriter(store, build.Id, options.Value.ResolveWorkspace(), flushThreshold: 1024 * 1024, overlapStores: true);
+        var writer = new BuildLogWriter(store, build.Id, options.Value.ResolveWorkspace(), pushed.Redactor, flushThreshold: 1024 * 1024, overlapStores: true);
         try
         {
             // The body is read and stored piece by piece: a log of any size takes bounded memory.
@@ -302,26 +322,6 @@ internal static class IngestApi
     }
 
     private const string FinalStatuses = "success, failed, error, cancelled, timeout";
-
-    private static string Redact(string text)
-    {
-        if (text.Contains('\0', StringComparison.Ordinal))
-        {
-            text = text.Replace('\0', '\uFFFD');
-        }
-
-        // Line by line, as the runner does; a secret split across two chunks is not seen (send whole lines).
-        var lines = text.Split('\n');
-        var changed = false;
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var redacted = SecretRedactor.Default.Redact(lines[i]);
-            changed |= !ReferenceEquals(redacted, lines[i]);
-            lines[i] = redacted;
-        }
-
-        return changed ? string.Join('\n', lines) : text;
-    }
 
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {

@@ -75,10 +75,15 @@ internal static class LogApi
 
         if (excerpt is "true" or "1")
         {
-            var analysis = build.Analysis;
-            var ranges = analysis?.FailureExcerpt ?? [];
-            var lines = ranges.SelectMany(r => r.Text.Split('\n').Select((text, i) => new LogLineDto(r.StartLine + i, text, null))).ToList();
-            return TypedResults.Ok(new LogResponse(id, build.Status, analysis?.TotalLines ?? 0, 0, lines.Count, lines, false));
+            // A build that is running, or was ended without an analysis (interrupted, idle), is analyzed as stored.
+            var analysis = build.Analysis ?? await BuildsApi.AnalyzeStoredLogAsync(store, build, BuildsApi.DefaultExcerptTokens, cancellationToken);
+            var lines = analysis.FailureExcerpt.SelectMany(r => r.Text.Split('\n').Select((text, i) => new LogLineDto(r.StartLine + i, text, null))).ToList();
+            var (omittedErrors, omittedLines) = ExcerptOmissions(analysis);
+            return TypedResults.Ok(new LogResponse(id, build.Status, analysis.TotalLines, 0, lines.Count, lines, omittedErrors > 0 || omittedLines > 0)
+            {
+                OmittedErrors = omittedErrors,
+                OmittedLines = omittedLines,
+            });
         }
 
         if (pattern is not null)
@@ -115,10 +120,16 @@ internal static class LogApi
         var result = new List<LogLineDto>();
         long lastEmitted = 0, afterUntil = 0;
         var matches = 0;
+        long totalMatches = 0;
         var hasMore = false;
         var total = await ForEachLineAsync(store, id, withTimes, (number, text, time) =>
         {
-            var isMatch = !hasMore && SafeIsMatch(pattern, text);
+            var isMatch = SafeIsMatch(pattern, text);
+            if (isMatch)
+            {
+                totalMatches++;
+            }
+
             if (isMatch && matches == maxMatches)
             {
                 hasMore = true;
@@ -154,7 +165,35 @@ internal static class LogApi
 
             return true;
         }, cancellationToken);
-        return new LogResponse(id, status, total, 0, maxMatches, result, hasMore) { Matches = matches };
+        return new LogResponse(id, status, total, 0, maxMatches, result, hasMore) { Matches = matches, TotalMatches = totalMatches };
+    }
+
+    /// <summary>
+    /// What the excerpt leaves out: errors (counted, also those beyond the listed diagnostics) whose first
+    /// line is in no excerpt range, and lines of error blocks that no range shows. Nothing for a build the
+    /// log shows no failure of (no excerpt is made then).
+    /// </summary>
+    private static (long Errors, long Lines) ExcerptOmissions(Core.Analysis.LogAnalysis analysis)
+    {
+        if (analysis.FailureExcerpt.Count == 0 && analysis.Category is null)
+        {
+            return (0, 0);
+        }
+
+        var ranges = analysis.FailureExcerpt;
+        bool Shown(long line) => ranges.Any(r => r.StartLine <= line && line <= r.EndLine);
+        var errors = analysis.Diagnostics.Where(d => d.Severity == Core.Analysis.DiagnosticSeverity.Error).ToList();
+        var omittedErrors = Math.Max(0, analysis.ErrorCount - errors.Count(d => Shown(d.LogLine)));
+        var blockLines = new HashSet<long>();
+        foreach (var d in errors)
+        {
+            for (var line = d.LogLine; line <= Math.Max(d.LogLine, d.EndLogLine); line++)
+            {
+                blockLines.Add(line);
+            }
+        }
+
+        return (omittedErrors, blockLines.Count(line => !Shown(line)));
     }
 
     private static bool SafeIsMatch(Regex pattern, string text)
@@ -258,4 +297,16 @@ public sealed record LogResponse(string BuildId, string BuildStatus, long TotalL
     /// <summary>How many lines matched <c>grep</c> among those returned (null without a search).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? Matches { get; init; }
+
+    /// <summary>How many lines of the whole log match <c>grep</c>, returned or not (null without a search).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? TotalMatches { get; init; }
+
+    /// <summary>With <c>excerpt=true</c>: errors whose first line the excerpt does not show (it is capped in ranges and tokens).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? OmittedErrors { get; init; }
+
+    /// <summary>With <c>excerpt=true</c>: lines of error blocks that the excerpt does not show.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? OmittedLines { get; init; }
 }

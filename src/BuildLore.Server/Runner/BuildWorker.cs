@@ -53,16 +53,39 @@ internal sealed partial class BuildWorker(
         }
     }
 
+    /// <summary>Called right after a build was marked running, before anything of it runs: a seam for tests of races with cancel.</summary>
+    internal Func<string, Task>? OnMarkedRunning { get; set; }
+
     internal async Task RunBuildAsync(QueuedBuild queued, CancellationToken stoppingToken)
     {
         var id = queued.BuildId;
-        if (!await store.MarkRunningAsync(id, DateTimeOffset.UtcNow, CancellationToken.None))
-        {
-            return; // cancelled while it waited
-        }
-
+        // Tracked before it is marked running, and until it is finished: a cancel that finds the build running
+        // always finds its handle here (see RunnerApi's cancel), so the store never says "cancelled" while it runs.
         using var cancel = queue.Track(id);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, stoppingToken);
+        try
+        {
+            if (!await store.MarkRunningAsync(id, DateTimeOffset.UtcNow, CancellationToken.None))
+            {
+                return; // cancelled while it waited
+            }
+
+            if (OnMarkedRunning is { } onMarkedRunning)
+            {
+                await onMarkedRunning(id);
+            }
+
+            await RunTrackedAsync(queued, cancel.Token, stoppingToken);
+        }
+        finally
+        {
+            queue.Untrack(id);
+        }
+    }
+
+    private async Task RunTrackedAsync(QueuedBuild queued, CancellationToken cancelToken, CancellationToken stoppingToken)
+    {
+        var id = queued.BuildId;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancelToken, stoppingToken);
         var workspace = options.Value.ResolveWorkspace();
         var timeout = queued.Profile.Timeout ?? TimeSpan.FromSeconds(options.Value.Runner.DefaultTimeoutSeconds);
         RunnerLog.Started(logger, id, queued.Profile.Name, queued.Profile.Command);
@@ -71,16 +94,21 @@ internal sealed partial class BuildWorker(
         int? exitCode = null;
         string? reason = null;
         await using var writer = new BuildLogWriter(store, id, workspace, CreateRedactor(queued.Profile), LoadRules(workspace, id));
-        try
+        if (cancelToken.IsCancellationRequested)
+        {
+            // Cancelled between being taken off the queue and starting: nothing of it runs.
+            (status, reason) = (BuildStatus.Cancelled, "cancelled on request");
+        }
+        else
         {
             try
             {
-                var outcome = await BuildProcess.RunAsync(queued.Profile, workspace, timeout, writer.WriteAsync, stop.Token);
+                var outcome = await BuildProcess.RunAsync(queued.Profile, workspace, timeout, writer.WriteAsync, pid => RecordProcessAsync(id, pid), stop.Token);
                 exitCode = outcome.ExitCode;
                 (status, reason) = outcome switch
                 {
                     { TimedOut: true } => (BuildStatus.Timeout, $"timed out after {timeout.TotalSeconds:0} s"),
-                    { Cancelled: true } when stoppingToken.IsCancellationRequested => (BuildStatus.Error, "interrupted"),
+                    { Cancelled: true } when stoppingToken.IsCancellationRequested => (BuildStatus.Error, UnanalyzedEnds.Interrupted),
                     { Cancelled: true } => (BuildStatus.Cancelled, "cancelled on request"),
                     { ExitCode: 0 } => (BuildStatus.Success, null),
                     _ => (BuildStatus.Failed, $"exit code {outcome.ExitCode}"),
@@ -94,10 +122,6 @@ internal sealed partial class BuildWorker(
                 RunnerLog.CouldNotRun(logger, id, e);
             }
         }
-        finally
-        {
-            queue.Untrack(id);
-        }
 
         await writer.CompleteAsync(CancellationToken.None);
         var analysis = await writer.GetAnalysisAsync(status == BuildStatus.Success, CancellationToken.None);
@@ -106,7 +130,7 @@ internal sealed partial class BuildWorker(
         {
             BuildStatus.Timeout => analysis with { Category = FailureCategory.Timeout, CategoryConfidence = 1, Evidence = [new CategoryEvidence(analysis.TotalLines, reason!, FailureCategory.Timeout)] },
             BuildStatus.Cancelled => analysis with { Category = null, CategoryConfidence = 0, Evidence = [] },
-            BuildStatus.Error when reason == "interrupted" => analysis with { Category = FailureCategory.Infrastructure, CategoryConfidence = 1, Evidence = [new CategoryEvidence(analysis.TotalLines, "the server stopped during the build", FailureCategory.Infrastructure)] },
+            BuildStatus.Error when reason == UnanalyzedEnds.Interrupted => UnanalyzedEnds.AsInterrupted(analysis),
             _ => analysis,
         };
         await store.FinishBuildAsync(id, new BuildCompletion(status, exitCode, reason, analysis.ToLogSummary(), DateTimeOffset.UtcNow)
@@ -119,16 +143,21 @@ internal sealed partial class BuildWorker(
     }
 
     /// <summary>
+    /// Records the build's process group, so that a server started after this one was killed (<c>kill -9</c>)
+    /// can kill what is left of it (see <see cref="LeftoverBuilds"/>).
+    /// </summary>
+    private Task RecordProcessAsync(string id, int processGroup) =>
+        ProcessGroups.Guard(processGroup) is { } guard ? store.RecordBuildProcessAsync(id, processGroup, guard, CancellationToken.None) : Task.CompletedTask;
+
+    /// <summary>
     /// The configured literals, the values of the configured environment variables, and the values of
     /// the profile's own environment entries whose names say they are secret.
     /// </summary>
     private SecretRedactor CreateRedactor(BuildProfile profile)
     {
-        var redaction = options.Value.Redaction;
-        var literals = new List<string>(redaction.Literals);
-        literals.AddRange(redaction.EnvironmentVariables.Select(Environment.GetEnvironmentVariable).OfType<string>());
+        var literals = ConfiguredSecrets.Literals(options.Value.Redaction);
         literals.AddRange(profile.Environment.Where(e => SecretName().IsMatch(e.Key)).Select(e => e.Value));
-        return literals.Count == 0 ? SecretRedactor.Default : new SecretRedactor(literals);
+        return ConfiguredSecrets.CreateRedactor(literals);
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
@@ -178,4 +207,10 @@ internal static partial class RunnerLog
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Marked {Count} builds left unfinished by an earlier server process as error (interrupted)")]
     public static partial void Interrupted(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Killed what was left running of build {BuildId} (process group {ProcessGroup}), interrupted when an earlier server process stopped")]
+    public static partial void KilledLeftover(ILogger logger, string buildId, long processGroup);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Could not deal with the processes left over by interrupted builds")]
+    public static partial void LeftoversFailed(ILogger logger, Exception exception);
 }

@@ -172,16 +172,32 @@ internal static class RunnerApi
             return ApiErrors.Create(StatusCodes.Status409Conflict, $"Build '{id}' has already finished ({build.Status}).", "id");
         }
 
+        // The worker tracks a build before it marks it running and until it has finished it, so:
+        // tracked here → it stops it; still queued → finished here (the worker then skips it); running but not
+        // tracked here → another server's build, or a pushed one: nothing here can stop it, so it is ended.
         if (queue.TryCancelRunning(id))
         {
             return TypedResults.Accepted($"/llm/learning/build/{id}", new CancelBuildResponse(id, "cancellation requested"));
         }
 
-        // Still queued (or owned by no runner here): finish it as cancelled; the worker skips it.
         var analysis = await AnalysisSummary.AnalyzeAsync(store.ReadLogAsync(id, cancellationToken), succeeded: true, cancellationToken: cancellationToken);
-        await store.FinishBuildAsync(id, new BuildCompletion(BuildStatus.Cancelled, null, "cancelled on request", analysis.ToLogSummary(), DateTimeOffset.UtcNow) { Analysis = analysis }, cancellationToken);
-        queue.TryCancelRunning(id); // it may have started in the meantime
-        return TypedResults.Accepted($"/llm/learning/build/{id}", new CancelBuildResponse(id, "build cancelled"));
+        var completion = new BuildCompletion(BuildStatus.Cancelled, null, "cancelled on request", analysis.ToLogSummary(), DateTimeOffset.UtcNow) { Analysis = analysis };
+        if (await store.FinishQueuedBuildAsync(id, completion, cancellationToken))
+        {
+            return TypedResults.Accepted($"/llm/learning/build/{id}", new CancelBuildResponse(id, "build cancelled"));
+        }
+
+        if (queue.TryCancelRunning(id))
+        {
+            return TypedResults.Accepted($"/llm/learning/build/{id}", new CancelBuildResponse(id, "cancellation requested")); // it started meanwhile
+        }
+
+        if (await store.FinishBuildAsync(id, completion, cancellationToken))
+        {
+            return TypedResults.Accepted($"/llm/learning/build/{id}", new CancelBuildResponse(id, "build cancelled"));
+        }
+
+        return ApiErrors.Create(StatusCodes.Status409Conflict, $"Build '{id}' has already finished.", "id");
     }
 
     private static Results<Ok<ProfilesResponse>, JsonHttpResult<ErrorResponse>> ListProfiles(IOptions<BuildLoreOptions> options)

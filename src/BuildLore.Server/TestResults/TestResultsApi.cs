@@ -1,9 +1,11 @@
 using BuildLore.Core.Storage;
 using BuildLore.Core.TestResults;
+using BuildLore.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace BuildLore.Server.TestResults;
 
@@ -22,7 +24,7 @@ internal static class TestResultsApi
 
         group.MapGet("/tests/flaky", FlakyAsync)
             .WithName("ListFlakyTests")
-            .WithSummary("Tests that passed and failed on one commit, or flipped at least twice along a branch; filter with project, branch, days.");
+            .WithSummary("Tests that passed and failed on one commit, or flipped between consecutive builds of a branch without a related change; filter with project, branch, days.");
 
         return app;
     }
@@ -60,14 +62,17 @@ internal static class TestResultsApi
     }
 
     private static async Task<Results<Ok<FlakyTestsResponse>, JsonHttpResult<ErrorResponse>>> FlakyAsync(
-        string? project, string? branch, string? days, IBuildStore store, CancellationToken cancellationToken)
+        string? project, string? branch, string? days, IBuildStore store, IOptions<BuildLoreOptions> options, CancellationToken cancellationToken)
     {
         if (!Builds.BuildsApi.TryParseInt(days, 30, 1, 3650, out var window))
         {
             return ApiErrors.BadRequest($"days must be a whole number from 1 to 3650 (got '{days}').", "days", "1..3650");
         }
 
-        var flaky = await store.ListFlakyTestsAsync(project, branch, DateTimeOffset.UtcNow.AddDays(-window), cancellationToken);
+        // What changed between two builds' commits is read from the workspace's repository when it knows them.
+        var workspace = options.Value.ResolveWorkspace();
+        var runs = await store.ListTestRunsAsync(project, branch, DateTimeOffset.UtcNow.AddDays(-window), cancellationToken);
+        var flaky = await FlakyTestRule.FindAsync(runs, (from, to, ct) => Runner.GitInfo.ChangedFilesAsync(workspace, from, to, ct), cancellationToken);
         return TypedResults.Ok(new FlakyTestsResponse([.. flaky.Select(f => new FlakyTestDto(f.Name, f.Runs, f.Failures, f.Flips, f.FlipRate, f.FailedAndPassedOnOneCommit, f.LastSeen))]));
     }
 }
