@@ -34,7 +34,7 @@ public sealed class RunnerTests
         var queued = await scope.Client.RunBuildAsync("build");
         var build = await WaitAsync(scope.Client, queued.BuildId, TimeSpan.FromSeconds(180));
 
-        Assert.Equal(BuildStatuses.Failed, build.Status);
+        Assert.True(build.Status == BuildStatuses.Failed, $"{build.Status} ({build.Reason}): {build.Log}");
         Assert.Equal(1, build.ExitCode);
         Assert.Equal("build", build.Profile);
         Assert.NotNull(build.Log);

@@ -303,7 +303,17 @@ public sealed class BuildLogWriter : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                await FlushAsync(stop).ConfigureAwait(false);
+                // Stopping the timer may cancel the wait for the lock, never a flush that has begun: a store
+                // write cancelled half-way would lose its text, and the final flush would fail on it.
+                await _lock.WaitAsync(stop).ConfigureAwait(false);
+                try
+                {
+                    await FlushLockedAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _lock.Release();
+                }
             }
         }
         catch (OperationCanceledException)

@@ -135,6 +135,23 @@ public class BuildLogWriterTests
     }
 
     [Fact]
+    public async Task CompleteAsync_WhileAPeriodicFlushIsStoring_LetsItFinishAndLosesNothing()
+    {
+        // The store honours cancellation, as a database driver does; completing must not cancel the write under way.
+        var store = new RecordingStore { Delay = TimeSpan.FromMilliseconds(600) };
+        var writer = new BuildLogWriter(store.Store, BuildId);
+        await writer.WriteAsync("compiling\n");
+        await Task.Delay(BuildLogWriter.FlushInterval + TimeSpan.FromMilliseconds(150)); // the periodic flush is now storing
+        await writer.WriteAsync("error: boom\n");
+
+        await writer.CompleteAsync();
+
+        Assert.Equal("compiling\nerror: boom\n", store.Text);
+        Assert.Equal(1, (await writer.GetAnalysisAsync(false)).ErrorCount);
+        await writer.DisposeAsync();
+    }
+
+    [Fact]
     public async Task DisposeAsync_StoresWhatIsLeft()
     {
         var store = new RecordingStore();
