@@ -33,11 +33,13 @@ public sealed class FailureCause
 /// <summary>One build-log indication of a <see cref="FailureCause"/>: a regex that must match a WHOLE line.</summary>
 public sealed class FailureIndication
 {
-    internal FailureIndication(int number, string pattern, Regex regex)
+    private readonly Lazy<Regex> _regex;
+
+    internal FailureIndication(int number, string pattern, Func<Regex> compile)
     {
         Number = number;
         Pattern = pattern;
-        Regex = regex;
+        _regex = new Lazy<Regex>(compile);
     }
 
     /// <summary>1-based position in the cause's indications: the <c>I</c> of <c>${I,G}</c>.</summary>
@@ -46,6 +48,10 @@ public sealed class FailureIndication
     /// <summary>The pattern as written.</summary>
     public string Pattern { get; }
 
-    /// <summary>The compiled pattern, anchored to match the whole line.</summary>
-    internal Regex Regex { get; }
+    /// <summary>
+    /// The compiled pattern, anchored to match the whole line; built the first time a line is matched
+    /// against it (the non-backtracking engine's construction is what costs, in time and memory, and most
+    /// indications never see a line that could match).
+    /// </summary>
+    internal Regex Regex => _regex.Value;
 }
