@@ -47,6 +47,31 @@ public sealed class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task Analyze_Json_NamesTheFailureCausesAndTheCategoryEvidence()
+    {
+        using var folder = new TempDirectory();
+        var log = folder.Write("build.log", """
+            Restoring packages...
+            cp: error writing 'out/app.bin': No space left on device
+            make: *** [Makefile:9: out/app.bin] Error 1
+            """);
+
+        var (exitCode, output) = await CliRunner.RunAsync("analyze", log, "--json");
+
+        Assert.True(exitCode == 0, output);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal("infrastructure", root.GetProperty("category").GetString());
+        var cause = Assert.Single(root.GetProperty("failure_causes").EnumerateArray());
+        Assert.Equal("Disk full", cause.GetProperty("name").GetString());
+        Assert.Equal(2, Assert.Single(cause.GetProperty("log_lines").EnumerateArray()).GetInt32());
+        Assert.Contains(root.GetProperty("category_evidence").EnumerateArray(), e => e.GetProperty("log_line").GetInt32() == 2);
+
+        var (_, readable) = await CliRunner.RunAsync("analyze", log);
+        Assert.Contains("Cause: Disk full", readable, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Analyze_Readable_ShowsCategoryAndDiagnostics()
     {
         using var folder = new TempDirectory();

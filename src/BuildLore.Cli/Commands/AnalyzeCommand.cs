@@ -91,6 +91,11 @@ internal sealed class AnalyzeCommand(IAnsiConsole console) : AsyncCommand<Analyz
             console.MarkupLineInterpolated($"Failure category: [bold]{analysis.Category}[/] (confidence {analysis.CategoryConfidence:0.00})");
         }
 
+        foreach (var cause in analysis.Causes)
+        {
+            console.MarkupLineInterpolated($"Cause: [bold]{cause.Name}[/] — {cause.Description} [grey](log line {string.Join(", ", cause.LogLines)})[/]");
+        }
+
         if (analysis.Diagnostics.Count > 0)
         {
             var table = new Table().AddColumns("Line", "Severity", "Location", "Code", "Message", "Tool");
@@ -128,8 +133,10 @@ internal sealed record AnalysisJson(
     long WarningCount,
     string? Category,
     double CategoryConfidence,
+    IReadOnlyList<EvidenceJson> CategoryEvidence,
     IReadOnlyList<DiagnosticJson> Diagnostics,
     IReadOnlyList<ExcerptJson> FailureExcerpt,
+    IReadOnlyList<FailureCauseJson> FailureCauses,
     string? Root)
 {
     public static AnalysisJson From(LogAnalysis analysis) => new(
@@ -138,8 +145,10 @@ internal sealed record AnalysisJson(
         analysis.WarningCount,
         analysis.Category,
         analysis.CategoryConfidence,
+        [.. analysis.Evidence.Select(e => new EvidenceJson(e.LogLine, e.Text))],
         [.. analysis.Diagnostics.Select(d => new DiagnosticJson(d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Tool, d.LogLine, d.EndLogLine, d.Fingerprint, d.Context))],
         [.. analysis.FailureExcerpt.Select(r => new ExcerptJson(r.StartLine, r.EndLine, r.Text))],
+        [.. analysis.Causes.Select(c => new FailureCauseJson(c.Name, c.Description, c.Categories, c.LogLines))],
         analysis.Root);
 }
 
@@ -148,6 +157,12 @@ internal sealed record DiagnosticJson(string Severity, string? File, int? Line, 
     string Context);
 
 internal sealed record ExcerptJson(long StartLine, long EndLine, string Text);
+
+/// <summary>A log line that supports the category, as the server's <c>category_evidence</c>.</summary>
+internal sealed record EvidenceJson(long LogLine, string Text);
+
+/// <summary>A failure cause found in the log (configured or built in), as the server's <c>failure_causes</c>.</summary>
+internal sealed record FailureCauseJson(string Name, string Description, IReadOnlyList<string> Categories, IReadOnlyList<long> LogLines);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(AnalysisJson))]
