@@ -30,6 +30,9 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
 
     // The first finished build of a report's project and branch created at or after the report, other than
     // the build it analyzed: what tells whether its advice worked. Expects the report as r and its build as b.
+    /// <summary>How many of the newest reports on a fingerprint are judged to pick its known issues from.</summary>
+    internal const int KnownIssueWindow = 1000;
+
     private string NextBuildSeq => $"""
         (SELECT n.seq FROM builds n
          WHERE n.project = b.project AND {dialect.SameValue("n.branch", "b.branch")}
@@ -775,9 +778,12 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
             parameters.Add($"f{index++}", fingerprint);
         }
 
-        // One statement: the matching reports, the build after each, and whether that build failed the same way.
-        // The next build's fingerprints are compared as an expression (|| '') so that SQLite looks its diagnostics
-        // up by build, not by walking every diagnostic that shares the fingerprint (a recurring failure has thousands).
+        // One statement: the newest matching reports (up to KnownIssueWindow), the build after each, whether that build
+        // failed the same way, and the best `limit` of them in ReportOutcome.Rank's order (fixed, failed differently,
+        // unknown, still failing; then confidence, then newest), so that an old report whose advice worked is not pushed
+        // out by newer ones that did not. The next build's fingerprints are compared as an expression (|| '') so that
+        // SQLite looks its diagnostics up by build, not by walking every diagnostic that shares the fingerprint.
+        parameters.Add("window", (long)Math.Max(limit, KnownIssueWindow));
         var rows = await connection.QueryAsync<CandidateRow>(Command(
             $"""
             WITH matched AS (
@@ -786,16 +792,22 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
                 WHERE r.type = 'failure_analysis' AND d.fingerprint IN ({string.Join(", ", names)}) AND (@exclude IS NULL OR r.build_id <> @exclude)
                 GROUP BY r.id
                 ORDER BY r.id DESC
-                LIMIT @limit
+                LIMIT @window
             ), followed AS (
                 SELECT m.report_id, m.fingerprint, {NextBuildSeq} AS next_seq
                 FROM matched m JOIN reports r ON r.id = m.report_id JOIN builds b ON b.id = r.build_id
+            ), judged AS (
+                SELECT f.report_id, f.fingerprint, n.id AS next_id, n.status AS next_status,
+                       CASE WHEN EXISTS (SELECT 1 FROM diagnostics nd WHERE nd.build_id = n.id AND nd.severity = 'error' AND nd.fingerprint || '' = f.fingerprint)
+                            THEN 1 ELSE 0 END AS next_repeats
+                FROM followed f LEFT JOIN builds n ON n.seq = f.next_seq
             )
-            SELECT {Prefixed(ReportColumns, "r.")}, f.fingerprint AS Fingerprint, n.id AS NextBuildId, n.status AS NextStatus,
-                   CASE WHEN EXISTS (SELECT 1 FROM diagnostics nd WHERE nd.build_id = n.id AND nd.severity = 'error' AND nd.fingerprint || '' = f.fingerprint)
-                        THEN 1 ELSE 0 END AS NextRepeats
-            FROM followed f JOIN reports r ON r.id = f.report_id LEFT JOIN builds n ON n.seq = f.next_seq
-            ORDER BY r.id DESC
+            SELECT {Prefixed(ReportColumns, "r.")}, j.fingerprint AS Fingerprint, j.next_id AS NextBuildId, j.next_status AS NextStatus,
+                   j.next_repeats AS NextRepeats
+            FROM judged j JOIN reports r ON r.id = j.report_id
+            ORDER BY CASE WHEN j.next_status = 'success' THEN 0 WHEN j.next_id IS NULL THEN 2 WHEN j.next_repeats = 1 THEN 3 ELSE 1 END,
+                     r.confidence DESC, r.id DESC
+            LIMIT @limit
             """,
             parameters,
             null,

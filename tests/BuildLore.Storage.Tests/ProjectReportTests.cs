@@ -174,14 +174,42 @@ public class ProjectReportTests
         var candidates = await store.ListKnownIssueCandidatesAsync([fingerprint], excludeBuildId: null, limit: 10);
         var followUps = await store.ListReportFollowUpsAsync("app", DateTimeOffset.UtcNow.AddHours(-1), 10);
 
-        Assert.Equal([pending, moved, stale], candidates.Select(c => c.Report.Id));
+        // Best outcome first: failed differently, then not known yet, then still failing.
+        Assert.Equal([moved, pending, stale], candidates.Select(c => c.Report.Id));
         Assert.All(candidates, c => Assert.Equal(fingerprint, c.Fingerprint));
-        Assert.Equal((null, null, false), (candidates[0].NextBuildId, candidates[0].NextStatus, candidates[0].NextHasFingerprint));
-        Assert.Equal((third.Id, BuildStatus.Failed, false), (candidates[1].NextBuildId, candidates[1].NextStatus, candidates[1].NextHasFingerprint));
+        Assert.Equal((third.Id, BuildStatus.Failed, false), (candidates[0].NextBuildId, candidates[0].NextStatus, candidates[0].NextHasFingerprint));
+        Assert.Equal((null, null, false), (candidates[1].NextBuildId, candidates[1].NextStatus, candidates[1].NextHasFingerprint));
         Assert.Equal((second.Id, BuildStatus.Failed, true), (candidates[2].NextBuildId, candidates[2].NextStatus, candidates[2].NextHasFingerprint));
         Assert.Equal([pending, moved, stale], followUps.Select(f => f.ReportId));
         Assert.Equal([false, false, true], followUps.Select(f => f.NextSharesFingerprint));
         Assert.Equal([moved, stale], (await store.ListKnownIssueCandidatesAsync([fingerprint], excludeBuildId: other.Id, limit: 10)).Select(c => c.Report.Id));
+    }
+
+    [Theory]
+    [InlineData(BuildStores.Sqlite)]
+    [InlineData(BuildStores.Postgres)]
+    public async Task KnownIssueCandidates_AnOldReportWhoseAdviceWorkedOutranksManyNewerOnesThatDidNot(string provider)
+    {
+        await using var fixture = await TestStore.CreateAsync(provider);
+        var store = fixture.Store;
+        const string Total = "src/cart.c:12:5: error: 'total' undeclared (first use in this function)\n";
+
+        var first = await FinishedAsync(store, "main", BuildStatus.Failed, Total);
+        var worked = await store.AddReportAsync(new NewReport(first.Id, ReportType.FailureAnalysis, "declare total", [], 0.5, null));
+        await FinishedAsync(store, "main", BuildStatus.Success, "ok\n");
+        var later = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            var failed = await FinishedAsync(store, "main", BuildStatus.Failed, Total);
+            later.Add(await store.AddReportAsync(new NewReport(failed.Id, ReportType.FailureAnalysis, $"guess {i}", [], 0.9, null)));
+        }
+
+        var fingerprint = Assert.Single(await store.ListErrorFingerprintsAsync(first.Id));
+        var candidates = await store.ListKnownIssueCandidatesAsync([fingerprint], excludeBuildId: null, limit: 2);
+
+        // The eleven newer reports were each followed by the same failure, the newest by nothing yet; the old fix comes first.
+        Assert.Equal([worked, later[^1]], candidates.Select(c => c.Report.Id));
+        Assert.Equal(BuildStatus.Success, candidates[0].NextStatus);
     }
 
     [Theory]

@@ -75,7 +75,7 @@ public sealed class KnowledgeBase(IBuildStore store)
     public async Task<IReadOnlyList<KnownIssue>> FindAsync(
         IReadOnlyCollection<string> fingerprints, string? excludeBuildId = null, int limit = 10, CancellationToken cancellationToken = default)
     {
-        var candidates = await store.ListKnownIssueCandidatesAsync(fingerprints, excludeBuildId, limit * 5, cancellationToken).ConfigureAwait(false);
+        var candidates = await store.ListKnownIssueCandidatesAsync(fingerprints, excludeBuildId, limit, cancellationToken).ConfigureAwait(false);
         return [.. candidates
             .Select(c => new KnownIssue(c.Report, c.Fingerprint, Outcome(c.NextStatus, c.NextHasFingerprint), c.NextBuildId))
             .OrderBy(i => ReportOutcome.Rank(i.Outcome))

@@ -133,8 +133,10 @@ public interface IBuildStore
     Task<(IReadOnlyList<Report> Reports, long Total)> ListReportsAsync(ReportQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Failure analyses of builds that had any of these error fingerprints (other than <paramref name="excludeBuildId"/>),
-    /// newest first, each with the next finished build of its project and branch.
+    /// The best <paramref name="limit"/> failure analyses of builds that had any of these error fingerprints (other than
+    /// <paramref name="excludeBuildId"/>), each with the next finished build of its project and branch, in
+    /// <see cref="Reports.ReportOutcome.Rank"/>'s order, then by confidence, then newest first. Stores may judge only the
+    /// newest reports of a very common fingerprint (the SQL store: 1,000).
     /// </summary>
     Task<IReadOnlyList<KnownIssueCandidate>> ListKnownIssueCandidatesAsync(IReadOnlyCollection<string> fingerprints, string? excludeBuildId, int limit, CancellationToken cancellationToken = default);
 
