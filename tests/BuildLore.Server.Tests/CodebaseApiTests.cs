@@ -206,6 +206,31 @@ public sealed class CodebaseApiTests
     }
 
     [Fact]
+    public async Task ReadFile_AFileThatIsOneHugeLine_IsSentCutWithItsLinesCountedAndASecretAtTheCutRedacted()
+    {
+        using var workspace = new TempDirectory();
+        // 20 million characters on one line, a GitHub token straddling the point where the text sent ends.
+        const string Token = "ghp_" + "abcdefghijklmnopqrstuvwxyz0123456789";
+        var cut = BuildLore.Core.Codebase.WorkspaceFiles.MaxFileChars - 200;
+        var line = new string('a', cut - 10) + " " + Token + " " + new string('b', 20_000_000);
+        workspace.Write("data/dump.json", $"{line}\nsecond\nthird");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+
+        var file = await server.GetJsonAsync("llm/learning/codebase/file?path=data/dump.json");
+
+        var content = file.GetProperty("content").GetString()!;
+        Assert.True(file.GetProperty("truncated").GetBoolean());
+        Assert.Equal(3, file.GetProperty("total_lines").GetInt64());
+        Assert.Equal(2, file.GetProperty("next_start_line").GetInt64());
+        Assert.Contains($"line 1 has {line.Length:N0} characters", content, StringComparison.Ordinal);
+        Assert.DoesNotContain("ghp_abc", content, StringComparison.Ordinal);
+        Assert.InRange(content.Length, cut - 100, BuildLore.Core.Codebase.WorkspaceFiles.MaxFileChars);
+
+        var rest = await server.GetJsonAsync("llm/learning/codebase/file?path=data/dump.json&start=2");
+        Assert.Equal("second\nthird\n", rest.GetProperty("content").GetString());
+    }
+
+    [Fact]
     public async Task ReadFile_ALineLongerThanTheWholeCap_IsSentCutWithAMarker()
     {
         using var workspace = new TempDirectory();

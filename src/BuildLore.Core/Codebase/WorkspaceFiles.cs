@@ -31,6 +31,9 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
 {
     public const int MaxFileChars = 256 * 1024;
 
+    // Characters read past the cap of a line too long to send, for the redactor to see a token cut there.
+    private const int RedactionMargin = 16 * 1024;
+
     /// <summary>Search hits and their context lines are cut to this many characters (around the match).</summary>
     public const int MaxHitLineChars = 500;
 
@@ -99,7 +102,8 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         }
 
         stream.Position = 0;
-        using var reader = new StreamReader(stream, new UTF8Encoding(false, false));
+        using var text = new StreamReader(stream, new UTF8Encoding(false, false));
+        var reader = new BoundedLineReader(text);
         var first = Math.Max(1, start ?? 1);
         var last = end ?? long.MaxValue;
         var content = new StringBuilder();
@@ -107,12 +111,15 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         long number = 0, endLine = 0;
         var truncated = false;
         var redactions = 0;
-        while (reader.ReadLine() is { } line)
+        // Once nothing more will be sent, lines are only counted (none of their text kept). A line is kept
+        // up to the cap and a margin (so that a secret straddling the cut is still seen whole by the
+        // redactor): no more of it could be sent, so a file that is one huge line costs no more memory.
+        while (reader.ReadLine(number >= last || truncated ? 0 : MaxFileChars + RedactionMargin, out var lineLength) is { } line)
         {
             number++;
             if (number > last || truncated)
             {
-                continue; // only counting lines now
+                continue;
             }
 
             // Lines before the range are redacted too: a secret spanning lines (a key block) carries state.
@@ -122,17 +129,18 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
                 continue;
             }
 
-            if (content.Length + clean.Length + 1 > MaxFileChars)
+            var cut = lineLength > line.Length;
+            if (cut || content.Length + clean.Length + 1 > MaxFileChars)
             {
                 // Stop at the first line that does not fit, so start_line..end_line is exactly what was
                 // sent. A first line longer than the whole cap is sent cut, with a marker saying so.
                 truncated = true;
                 if (content.Length == 0)
                 {
-                    var keep = MaxFileChars - 200; // room for the note
-                    keep -= char.IsHighSurrogate(clean[keep - 1]) ? 1 : 0;
+                    var keep = Math.Min(clean.Length, MaxFileChars - 200); // room for the note
+                    keep -= keep > 0 && char.IsHighSurrogate(clean[keep - 1]) ? 1 : 0;
                     content.Append(clean, 0, keep)
-                        .Append(CultureInfo.InvariantCulture, $" {LineCutMarker} line {number} has {clean.Length:N0} characters, the first {keep:N0} are shown]")
+                        .Append(CultureInfo.InvariantCulture, $" {LineCutMarker} line {number} has {lineLength:N0} characters, the first {keep:N0} are shown]")
                         .Append('\n');
                     redactions += count;
                     endLine = number;
