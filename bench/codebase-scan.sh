@@ -4,6 +4,8 @@
 #   cli        `buildlore codebase DIR --json` (a fresh process: start, JIT, full scan, JSON out)
 #   http first the first GET /llm/learning/codebase on a freshly started `buildlore serve` (full scan)
 #   http again 30 more requests on the same server, answered from the cache (p50, p90)
+#   warm scan  the same full scan (index + view) repeated in one warm process (bench/BuildLore.Bench
+#              scan-codebase): the scan's own cost, without process start, JIT or vocabulary load
 #   repomix    `repomix DIR` with its defaults (Node 22; packs every file, counts tokens, checks secrets)
 # Each is run RUNS times (default 5; HTTP first scans and repomix 3 times) interleaved with the floor
 # so a busy machine weighs on all alike; medians are printed as Markdown rows for docs/performance.md.
@@ -68,6 +70,13 @@ for i in $(seq 1 "$http_runs"); do
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 done
 
+dotnet build -c Release bench/BuildLore.Bench -v q -nologo >/dev/null
+bench=bench/BuildLore.Bench/bin/Release/net10.0/BuildLore.Bench
+for _ in $(seq 1 "$runs"); do
+  seconds floor >>"$work/floor"
+  "$bench" scan-codebase "$repo" 1 >>"$work/warm"
+done
+
 for _ in $(seq 1 "$repomix_runs"); do
   seconds floor >>"$work/floor"
   seconds "$node22" "$repomix" "$repo" --quiet -o "$work/repomix-output.xml" >>"$work/repomix"
@@ -84,6 +93,8 @@ c=$(median <"$work/cli")
 row "buildlore codebase --json, fresh process ($runs runs)" "$(printf '%.2f s' "$c")" "$(awk -v a="$c" -v b="$f" 'BEGIN { printf "%.1f×", a / b }')"
 h=$(median <"$work/http-first")
 row "GET /llm/learning/codebase, first request after start ($http_runs servers)" "$(printf '%.2f s' "$h")" "$(awk -v a="$h" -v b="$f" 'BEGIN { printf "%.1f×", a / b }')"
+w=$(median <"$work/warm")
+row "full scan (index + view) in a warm process, bench scan-codebase ($runs runs)" "$(printf '%.2f s' "$w")" "$(awk -v a="$w" -v b="$f" 'BEGIN { printf "%.1f×", a / b }')"
 row "GET /llm/learning/codebase, cached, p50 of 30" "$(percentile 50 <"$work/http-again" | awk '{ printf "%.1f ms", $1 * 1000 }')" ""
 row "GET /llm/learning/codebase, cached, p90 of 30" "$(percentile 90 <"$work/http-again" | awk '{ printf "%.1f ms", $1 * 1000 }')" ""
 if [[ $repomix_runs -gt 0 ]]; then
