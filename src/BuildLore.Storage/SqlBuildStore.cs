@@ -28,11 +28,11 @@ internal sealed class SqlBuildStore(SqlDialect dialect) : IBuildStore, IDisposab
         "confidence AS Confidence, session_id AS SessionId, created_at AS CreatedAt, submitted_by AS SubmittedBy, root_cause AS RootCause, " +
         "affected_files AS AffectedFiles, category AS Category, model AS Model, input_tokens AS InputTokens, output_tokens AS OutputTokens";
 
-    // The first finished build of a report's project and branch created at or after the report, other than
-    // the build it analyzed: what tells whether its advice worked. Expects the report as r and its build as b.
     /// <summary>How many of the newest reports on a fingerprint are judged to pick its known issues from.</summary>
     internal const int KnownIssueWindow = 1000;
 
+    // The first finished build of a report's project and branch created at or after the report, other than
+    // the build it analyzed: what tells whether its advice worked. Expects the report as r and its build as b.
     private string NextBuildSeq => $"""
         (SELECT n.seq FROM builds n
          WHERE n.project = b.project AND {dialect.SameValue("n.branch", "b.branch")}

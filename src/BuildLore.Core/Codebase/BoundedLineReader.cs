@@ -32,7 +32,12 @@ internal sealed class BoundedLineReader(TextReader reader)
             var end = window.IndexOfAny('\n', '\r');
             var piece = end < 0 ? window : window[..end];
             var room = (int)Math.Min(piece.Length, Math.Max(0, maxChars - fullLength));
-            if (room > 0)
+            string? whole = null;
+            if (end >= 0 && kept is null)
+            {
+                whole = piece[..room].ToString(); // the usual case: the line lies in one buffer, no builder needed
+            }
+            else if (room > 0)
             {
                 (kept ??= new System.Text.StringBuilder()).Append(piece[..room]);
             }
@@ -51,7 +56,7 @@ internal sealed class BoundedLineReader(TextReader reader)
                 _position++;
             }
 
-            return Keep(kept);
+            return whole ?? Keep(kept);
         }
     }
 
