@@ -99,6 +99,7 @@ public static class BuildLoreServer
         builder.Services.AddHostedService<LeftoverBuilds>();
         builder.Services.AddHostedService<BuildWorker>();
         builder.Services.AddHostedService<IdleBuildSweeper>();
+        builder.Services.AddHostedService<CodebaseIndexer>();
         builder.Services.AddApiTokenAuthentication();
         builder.Services.AddOpenApi();
 

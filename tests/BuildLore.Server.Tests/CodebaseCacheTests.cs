@@ -105,6 +105,59 @@ public sealed class CodebaseCacheTests
         Assert.Equal(afterChange, cache.Scans);
     }
 
+    [Fact]
+    public async Task Cache_ConcurrentFirstRequests_ShareOneScan()
+    {
+        using var workspace = new TempDirectory();
+        for (var i = 0; i < 2000; i++)
+        {
+            workspace.Write($"src/m{i / 100}/f{i}.py", $"value = {i}\n");
+        }
+
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:Codebase:IndexOnStart"] = "false" });
+        var cache = server.Services.GetRequiredService<CodebaseCache>();
+        Assert.Equal(0, cache.Scans);
+
+        var views = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => View(server)));
+
+        Assert.Equal(1, cache.Scans);
+        Assert.All(views, v => Assert.Equal(views[0], v));
+        Assert.Contains("f1999.py", views[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cache_IndexOnStart_ScansBeforeAnyRequest_AndTheFirstRequestRunsNoOtherScan()
+    {
+        using var workspace = new TempDirectory();
+        workspace.Write("src/app.py", "print(1)\n");
+        await using var server = await TestServer.StartAsync(workspace.Path);
+        var cache = server.Services.GetRequiredService<CodebaseCache>();
+
+        await Eventually(() => Task.FromResult(cache.Scans == 1), "the server did not scan its workspace at start");
+        Assert.Contains("app.py", await View(server), StringComparison.Ordinal);
+        Assert.Equal(1, cache.Scans);
+    }
+
+    [Fact]
+    public async Task Cache_ARequestThatGivesUp_LeavesTheScanToFinishForTheNext()
+    {
+        using var workspace = new TempDirectory();
+        for (var i = 0; i < 2000; i++)
+        {
+            workspace.Write($"lib/f{i}.py", $"value = {i}\n");
+        }
+
+        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:Codebase:IndexOnStart"] = "false" });
+        var cache = server.Services.GetRequiredService<CodebaseCache>();
+        using (var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(1)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetAsync(server.Workspace, impatient.Token));
+        }
+
+        Assert.Contains("f1999.py", await View(server), StringComparison.Ordinal);
+        Assert.Equal(1, cache.Scans);
+    }
+
     private static Task<string> View(TestServer server) => server.Http.GetStringAsync("llm/learning/codebase");
 
     private static Task EventuallyGone(TestServer server, string name, string failure) =>

@@ -74,7 +74,10 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
     {
         var filter = CodebaseFilter.Create(settings.Include, settings.Exclude);
         var root = settings.Directory ?? System.IO.Directory.GetCurrentDirectory();
-        var snapshot = new CodebaseScanner().Index(root, cancellationToken).Snapshot(filter, cancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var index = new CodebaseScanner().Index(root, cancellationToken);
+        var snapshot = index.Snapshot(filter, cancellationToken);
+        var scanned = clock.Elapsed;
         var view = CodebaseView.Shape(snapshot.ToDto(), settings.MaxTokens ?? 0, settings.Depth ?? int.MaxValue);
         if (settings.Json)
         {
@@ -86,8 +89,11 @@ internal sealed class CodebaseCommand(IAnsiConsole console) : AsyncCommand<Codeb
         AddChildren(tree, view.FileTree, settings.Depth ?? DefaultPrintedDepth);
         console.Write(tree);
         WriteSummary(view);
+        console.MarkupLineInterpolated($"[grey]scanned in {Seconds(scanned)} (listing and reading {Seconds(index.Timings.Reading)}, tokens {Seconds(index.Timings.Tokens)}, view {Seconds(scanned - index.Timings.Total)})[/]");
         return Task.FromResult(0);
     }
+
+    private static string Seconds(TimeSpan time) => $"{time.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
 
     private void WriteSummary(CodebaseDto view)
     {

@@ -23,6 +23,12 @@ public sealed record TokenEstimate(string Encoding, string Method, int FilesCoun
     public const string Sampled = "sampled";
 }
 
+/// <summary>Where a scan's time went: listing and reading the files, and counting tokens (with any wait for the vocabulary).</summary>
+public sealed record ScanTimings(TimeSpan Reading, TimeSpan Tokens)
+{
+    public TimeSpan Total => Reading + Tokens;
+}
+
 /// <summary>
 /// Everything a scan learned about a workspace's visible files. Views of it (the whole workspace, or the
 /// files some globs select) are cheap to build, so a server keeps one index and answers every view from it.
@@ -50,6 +56,8 @@ public sealed class CodebaseIndex
     public IReadOnlyList<IndexedFile> Files { get; }
 
     public TokenEstimate Tokens { get; }
+
+    public ScanTimings Timings { get; init; } = new(TimeSpan.Zero, TimeSpan.Zero);
 
     /// <summary>
     /// The view of the files <paramref name="filter"/> keeps (all when null): tree, key configuration

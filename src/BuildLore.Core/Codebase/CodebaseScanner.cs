@@ -116,6 +116,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             throw new DirectoryNotFoundException($"Workspace '{root}' does not exist.");
         }
 
+        var clock = Stopwatch.StartNew();
         TokenCounter.Warm(); // loading the vocabulary takes a while: do it alongside the reading
         var guard = new RootGuard(root);
         var measured = new System.Collections.Concurrent.ConcurrentQueue<IndexedFile>();
@@ -156,8 +157,9 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
         var files = measured.ToArray();
         Array.Sort(files, (x, y) => string.CompareOrdinal(x.Path, y.Path));
+        var reading = clock.Elapsed;
         var estimate = EstimateTokens(root, files, cancellationToken);
-        return new CodebaseIndex(root, files, estimate, _options);
+        return new CodebaseIndex(root, files, estimate, _options) { Timings = new ScanTimings(reading, clock.Elapsed - reading) };
     }
 
     public CodebaseSnapshot Scan(string workspaceRoot, CancellationToken cancellationToken = default) =>

@@ -110,7 +110,7 @@ internal static class CodebaseApi
         }
 
         var workspace = options.Value.ResolveWorkspace();
-        var cached = await Task.Run(() => cache.Get(workspace, cancellationToken), cancellationToken);
+        var cached = await cache.GetAsync(workspace, cancellationToken);
         if (filter is null && budget == 0 && levels == int.MaxValue)
         {
             // The common request: the body was serialized once, when the scan was cached.
@@ -171,6 +171,12 @@ internal static partial class CodebaseLog
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Cannot watch workspace '{Workspace}' for changes ({Reason}): every request scans it; trying again in {Seconds} s")]
     public static partial void WatchFailed(ILogger logger, string workspace, string reason, int seconds);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Scanned {Files} files of '{Workspace}' in {Milliseconds} ms (reading {ReadingMs} ms, tokens {TokensMs} ms, view {ViewMs} ms); {Fate}")]
+    public static partial void Scanned(ILogger logger, int files, string workspace, long milliseconds, long readingMs, long tokensMs, long viewMs, string fate);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Could not index workspace '{Workspace}' at start ({Reason}); the first codebase request scans it")]
+    public static partial void IndexOnStartFailed(ILogger logger, string workspace, string reason);
 }
 
 public sealed record CodebaseResponse(CodebaseDto Codebase)

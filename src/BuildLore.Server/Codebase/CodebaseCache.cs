@@ -1,5 +1,6 @@
 using BuildLore.Core.Codebase;
 using BuildLore.Server.Hosting;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +15,9 @@ internal sealed record CachedCodebase(CodebaseIndex Index, CodebaseDto Full, byt
 /// <summary>
 /// Keeps the last scan of the workspace and serves it again until something that can change the view
 /// changes (a file-system watcher marks it stale), so repeated requests on an unchanged repository
-/// cost no disk work. When the watcher fails (its buffer overflowed, say), the scan is dropped and the
-/// next request watches afresh and rescans; while no watcher can be had, every request scans.
+/// cost no disk work. Requests that arrive while a scan runs wait for that scan rather than starting
+/// their own. When the watcher fails (its buffer overflowed, say), the scan is dropped and the next
+/// request watches afresh and rescans; while no watcher can be had, every request scans.
 /// </summary>
 internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<CodebaseCache> logger) : IDisposable
 {
@@ -24,6 +26,7 @@ internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<
 
     private readonly Lock _gate = new();
     private readonly string _dataDir = options.Value.ResolveDataDir();
+    private readonly CancellationTokenSource _stopping = new();
     private FileSystemWatcher? _watcher;
     private string? _root;
     private CachedCodebase? _snapshot;
@@ -32,36 +35,67 @@ internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<
     private long _scans;
     private DateTime _nextWatchAttempt = DateTime.MinValue;
 
+    // The scan running now (or the last one), and the version of the workspace it started from.
+    private Task<CachedCodebase>? _scan;
+    private long _scanVersion;
+
     /// <summary>How many scans this cache has run: a request answered from the cache runs none.</summary>
     internal long Scans => Interlocked.Read(ref _scans);
 
-    public CachedCodebase Get(string workspace, CancellationToken cancellationToken)
+    /// <summary>
+    /// The view of <paramref name="workspace"/>: the cached scan while nothing changed, else the scan
+    /// already running for the workspace as it is now, else a new one. <paramref name="cancellationToken"/>
+    /// stops this caller's wait, never a scan others may be waiting for.
+    /// </summary>
+    public Task<CachedCodebase> GetAsync(string workspace, CancellationToken cancellationToken)
     {
-        // Watch before scanning, so a change made while the scan runs is seen and its result not kept.
-        long before;
+        Task<CachedCodebase> scan;
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
             if (_snapshot is not null && _watching && _root == workspace)
             {
-                return _snapshot;
+                return Task.FromResult(_snapshot);
             }
 
+            // Watch before scanning, so a change made while the scan runs is seen and its result not kept.
             Watch(workspace);
-            before = _version;
+
+            // A scan can be shared only when a watcher would have told of any change since it started.
+            var reusable = _scan is { IsFaulted: false, IsCanceled: false } && _watching && _scanVersion == _version && _root == workspace;
+            if (!reusable)
+            {
+                var version = _version;
+                _scanVersion = version;
+                _scan = Task.Run(() => Scan(workspace, version), CancellationToken.None);
+            }
+
+            scan = _scan!;
         }
 
+        return scan.WaitAsync(cancellationToken);
+    }
+
+    private CachedCodebase Scan(string workspace, long before)
+    {
         Interlocked.Increment(ref _scans);
-        var index = new CodebaseScanner().Index(workspace, cancellationToken);
-        var full = index.Snapshot(null, cancellationToken).ToDto();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var index = new CodebaseScanner().Index(workspace, _stopping.Token);
+        var full = index.Snapshot(null, _stopping.Token).ToDto();
         var snapshot = new CachedCodebase(index, full, CodebaseView.ToUtf8Json(full));
+        var kept = false;
         lock (_gate)
         {
             if (_version == before && _root == workspace && _watching)
             {
                 _snapshot = snapshot;
+                kept = true;
             }
         }
 
+        CodebaseLog.Scanned(logger, index.Files.Count, workspace, (long)clock.Elapsed.TotalMilliseconds,
+            (long)index.Timings.Reading.TotalMilliseconds, (long)index.Timings.Tokens.TotalMilliseconds, (long)(clock.Elapsed - index.Timings.Total).TotalMilliseconds,
+            kept ? "kept until something in it changes" : "not kept: the workspace changed meanwhile, or is not watched");
         return snapshot;
     }
 
@@ -190,8 +224,43 @@ internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<
     {
         lock (_gate)
         {
+            _stopping.Cancel();
             _watcher?.Dispose();
             _watcher = null;
         }
     }
+}
+
+/// <summary>
+/// Scans the workspace as soon as the server has started (unless <c>BuildLore:Codebase:IndexOnStart</c>
+/// is false), so the first <c>GET /llm/learning/codebase</c> finds the scan done or under way instead of
+/// starting it, and the tokenizer's vocabulary is loaded before anyone needs it.
+/// </summary>
+internal sealed class CodebaseIndexer(CodebaseCache cache, IOptions<BuildLoreOptions> options, IHostApplicationLifetime lifetime, ILogger<CodebaseIndexer> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Codebase.IndexOnStart)
+        {
+            lifetime.ApplicationStarted.Register(() => _ = IndexAsync(lifetime.ApplicationStopping));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task IndexAsync(CancellationToken stopping)
+    {
+        var workspace = options.Value.ResolveWorkspace();
+        try
+        {
+            await cache.GetAsync(workspace, stopping);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Nothing is lost: a request scans again and reports what went wrong.
+            CodebaseLog.IndexOnStartFailed(logger, workspace, e.Message);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

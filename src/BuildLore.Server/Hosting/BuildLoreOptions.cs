@@ -33,6 +33,8 @@ public sealed class BuildLoreOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    public CodebaseOptions Codebase { get; set; } = new();
+
     /// <summary>A pushed build that receives no log for this long is ended as <c>error</c> (its CI never finished it).</summary>
     [Range(1, 30 * 24 * 3600)]
     public int IngestIdleTimeoutSeconds { get; set; } = 3600;
@@ -89,6 +91,12 @@ public sealed class AuthOptions
     /// set the one named <c>default</c>.
     /// </summary>
     public Dictionary<string, string> Tokens { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class CodebaseOptions
+{
+    /// <summary>Scan the workspace when the server starts, so the first codebase request need not wait for a whole scan.</summary>
+    public bool IndexOnStart { get; set; } = true;
 }
 
 public sealed class RunnerOptions
