@@ -125,6 +125,30 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         // starts on the first files git prints.
         Parallel.ForEach(EnumerateCandidates(root, cancellationToken), Parallelism(cancellationToken), () => new byte[ReadBufferBytes], (path, _, buffer) =>
         {
+            // Most files are plain files in folders reached without links: opened and read directly.
+            if (PlainFileReader.IsSupported && guard.IsInPlainFolder(path))
+            {
+                switch (PlainFileReader.TryOpen(Path.Combine(root, path), out var descriptor, out var length))
+                {
+                    case PlainFileReader.Outcome.NotAFile:
+                        return buffer;
+                    case PlainFileReader.Outcome.Opened:
+                        try
+                        {
+                            if (Measure(path, length, new DescriptorReader(descriptor), buffer) is { } plain)
+                            {
+                                measured.Enqueue(plain);
+                            }
+                        }
+                        finally
+                        {
+                            PlainFileReader.Close(descriptor);
+                        }
+
+                        return buffer;
+                }
+            }
+
             if (guard.Admit(path) is not { } admitted)
             {
                 return buffer;
@@ -188,7 +212,31 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         try
         {
             using var handle = File.OpenHandle(Path.Combine(root, relative), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var read = RandomAccess.Read(handle, buffer, 0);
+            return Measure(relative, length, new HandleReader(handle), buffer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new IndexedFile(relative, length, null, Binary: true);
+        }
+    }
+
+    /// <summary>Line count and whether the file is binary, read through <paramref name="reader"/>; null when it turns out to be a folder.</summary>
+    private IndexedFile? Measure<TReader>(string relative, long length, TReader reader, byte[] buffer)
+        where TReader : struct, IFileReader
+    {
+        if (length == 0)
+        {
+            return new IndexedFile(relative, 0, 0, Binary: false);
+        }
+
+        try
+        {
+            var read = reader.Read(buffer, 0);
+            if (read < 0)
+            {
+                return null;
+            }
+
             var head = buffer.AsSpan(0, read);
             if (head[..Math.Min(head.Length, BinaryProbeBytes)].Contains((byte)0))
             {
@@ -200,10 +248,10 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             long offset = read;
             while (read > 0 && offset < length && offset < _options.MaxBytesCountedPerFile)
             {
-                read = RandomAccess.Read(handle, buffer, offset);
-                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                read = reader.Read(buffer, offset);
+                lines += buffer.AsSpan(0, Math.Max(read, 0)).Count((byte)'\n');
                 last = read > 0 ? buffer[read - 1] : last;
-                offset += read;
+                offset += Math.Max(read, 0);
             }
 
             return new IndexedFile(relative, length, last == '\n' || offset == 0 ? lines : lines + 1, Binary: false);
@@ -212,6 +260,23 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         {
             return new IndexedFile(relative, length, null, Binary: true);
         }
+    }
+
+    /// <summary>Reads a file at an offset: through .NET's handle, or a descriptor <see cref="PlainFileReader"/> opened.</summary>
+    private interface IFileReader
+    {
+        /// <summary>Bytes read into the buffer's start (0 at the end); -1 for a folder.</summary>
+        int Read(byte[] buffer, long offset);
+    }
+
+    private readonly struct HandleReader(Microsoft.Win32.SafeHandles.SafeFileHandle handle) : IFileReader
+    {
+        public int Read(byte[] buffer, long offset) => RandomAccess.Read(handle, buffer, offset);
+    }
+
+    private readonly struct DescriptorReader(int descriptor) : IFileReader
+    {
+        public int Read(byte[] buffer, long offset) => PlainFileReader.Read(descriptor, buffer, offset);
     }
 
     /// <summary>
@@ -458,7 +523,8 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             }
 
             var slash = relative.LastIndexOf('/');
-            var realFolder = slash < 0 ? "" : _folders.GetOrAdd(relative[..slash], f => RelativeToRoot(RealPath(Path.Combine(root, f))));
+            var folder = relative.AsSpan(0, Math.Max(slash, 0));
+            var realFolder = slash < 0 ? "" : RealFolder(folder);
             if (realFolder is null)
             {
                 return null;
@@ -466,14 +532,49 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
             if (!info.Attributes.HasFlag(FileAttributes.ReparsePoint))
             {
-                var name = relative[(slash + 1)..];
-                return new Admission(info, realFolder.Length == 0 ? name : $"{realFolder}/{name}");
+                // Most files lie in folders reached without links: their real path is the one given.
+                return new Admission(info, folder.SequenceEqual(realFolder) ? relative
+                    : realFolder.Length == 0 ? relative[(slash + 1)..] : $"{realFolder}/{relative.AsSpan(slash + 1)}");
             }
 
             var real = RealPath(full);
             return RelativeToRoot(real) is { Length: > 0 } realRelative && new FileInfo(real!) is { Exists: true } target
                 ? new Admission(target, realRelative)
                 : null;
+        }
+
+        /// <summary>True when the file's folder is reached from the root without any link (its real path is the one given).</summary>
+        public bool IsInPlainFolder(string relative)
+        {
+            var slash = relative.LastIndexOf('/');
+            return slash < 0 || RealFolder(relative.AsSpan(0, slash)) is { } real && relative.AsSpan(0, slash).SequenceEqual(real);
+        }
+
+        /// <summary>
+        /// A folder's real path relative to the root, or null when it leads outside; each folder is
+        /// resolved once, from its parent's real path and a look at whether it is itself a link.
+        /// </summary>
+        private string? RealFolder(ReadOnlySpan<char> folder)
+        {
+            var known = _folders.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (known.TryGetValue(folder, out var real))
+            {
+                return real;
+            }
+
+            var slash = folder.LastIndexOf('/');
+            var parent = slash < 0 ? "" : RealFolder(folder[..slash]);
+            var name = folder[(slash + 1)..];
+            if (parent is not null)
+            {
+                var full = parent.Length == 0 ? $"{_realRoot}/{name}" : $"{_realRoot}/{parent}/{name}";
+                real = new DirectoryInfo(full).LinkTarget is null
+                    ? parent.Length == 0 ? name.ToString() : $"{parent}/{name}"
+                    : RelativeToRoot(RealPath(full));
+            }
+
+            _folders.TryAdd(folder.ToString(), real);
+            return real;
         }
 
         /// <summary>A real path relative to the real root with '/' separators ("" for the root itself), or null when it lies outside.</summary>
@@ -544,16 +645,18 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
     internal static bool IsListable(string relative)
     {
-        var segments = relative.Split('/');
-        for (var i = 0; i < segments.Length - 1; i++)
+        // Called for every file of the workspace: the folders are looked at in place, not split out.
+        var slash = relative.LastIndexOf('/');
+        var folders = relative.AsSpan(0, Math.Max(slash, 0));
+        foreach (var folder in folders.Split('/'))
         {
-            if (WorkspacePaths.IsSkippedDirectory(segments[i]))
+            if (WorkspacePaths.IsSkippedDirectory(folders[folder]))
             {
                 return false;
             }
         }
 
-        return !WorkspacePaths.IsSecretFile(segments[^1]);
+        return !WorkspacePaths.IsSecretFile(relative.AsSpan(slash + 1));
     }
 
     /// <summary>

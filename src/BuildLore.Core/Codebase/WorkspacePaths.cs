@@ -23,12 +23,22 @@ public static class WorkspacePaths
         "known_hosts", "authorized_keys", "htpasswd", ".htpasswd",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> SkippedDirectoryNames = SkippedDirectories.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> SecretFileNames = SecretNames.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static bool IsSkippedDirectory(string name) => SkippedDirectories.Contains(name);
 
+    /// <summary><see cref="IsSkippedDirectory(string)"/> for a name inside a longer path, without cutting it out.</summary>
+    public static bool IsSkippedDirectory(ReadOnlySpan<char> name) => SkippedDirectoryNames.Contains(name);
+
     /// <summary>True for files that hold credentials by their nature; they are never returned.</summary>
-    public static bool IsSecretFile(string fileName)
+    public static bool IsSecretFile(string fileName) => IsSecretFile(fileName.AsSpan());
+
+    /// <summary><see cref="IsSecretFile(string)"/> for a name inside a longer path, without cutting it out.</summary>
+    public static bool IsSecretFile(ReadOnlySpan<char> fileName)
     {
-        if (SecretNames.Contains(fileName))
+        if (SecretFileNames.Contains(fileName))
         {
             return true;
         }
