@@ -232,7 +232,7 @@ internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<
 }
 
 /// <summary>
-/// Scans the workspace as soon as the server has started (unless <c>BuildLore:Codebase:IndexOnStart</c>
+/// Scans the workspace as soon as the server starts (unless <c>BuildLore:Codebase:IndexOnStart</c>
 /// is false), so the first <c>GET /llm/learning/codebase</c> finds the scan done or under way instead of
 /// starting it, and the tokenizer's vocabulary is loaded before anyone needs it.
 /// </summary>
@@ -240,9 +240,10 @@ internal sealed class CodebaseIndexer(CodebaseCache cache, IOptions<BuildLoreOpt
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Started now, not awaited: the scan runs while the store migrates and Kestrel binds.
         if (options.Value.Codebase.IndexOnStart)
         {
-            lifetime.ApplicationStarted.Register(() => _ = IndexAsync(lifetime.ApplicationStopping));
+            _ = Task.Run(() => IndexAsync(lifetime.ApplicationStopping), CancellationToken.None);
         }
 
         return Task.CompletedTask;
