@@ -95,7 +95,7 @@ public sealed class CodebaseIndex
             totalTokens += file.Tokens ?? 0;
             if (listed < _options.MaxTreeEntries)
             {
-                rootNode.Add(file.Path.Split('/'), file);
+                rootNode.Add(file.Path, 0, file);
                 listed++;
             }
 
@@ -229,30 +229,34 @@ public sealed class CodebaseIndex
 
     private sealed class DirectoryBuilder(string name)
     {
-        private readonly SortedDictionary<string, DirectoryBuilder> _directories = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DirectoryBuilder> _directories = new(StringComparer.Ordinal);
         private readonly List<FileTreeNode> _files = [];
 
-        public void Add(ReadOnlySpan<string> segments, IndexedFile file)
+        /// <summary>Adds the file at <paramref name="path"/>, whose part from <paramref name="start"/> on lies in this folder.</summary>
+        public void Add(string path, int start, IndexedFile file)
         {
-            if (segments.Length == 1)
+            var slash = path.IndexOf('/', start);
+            if (slash < 0)
             {
-                _files.Add(new FileTreeNode(segments[0], FileTreeNode.FileType, file.Size, file.Lines, null) { Tokens = file.Tokens });
+                _files.Add(new FileTreeNode(path[start..], FileTreeNode.FileType, file.Size, file.Lines, null) { Tokens = file.Tokens });
                 return;
             }
 
-            if (!_directories.TryGetValue(segments[0], out var child))
+            var folder = path.AsSpan(start, slash - start);
+            if (!_directories.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(folder, out var child))
             {
-                child = new DirectoryBuilder(segments[0]);
-                _directories.Add(segments[0], child);
+                var folderName = folder.ToString();
+                child = new DirectoryBuilder(folderName);
+                _directories.Add(folderName, child);
             }
 
-            child.Add(segments[1..], file);
+            child.Add(path, slash + 1, file);
         }
 
         public FileTreeNode Build()
         {
             var children = new List<FileTreeNode>(_directories.Count + _files.Count);
-            children.AddRange(_directories.Values.Select(d => d.Build()));
+            children.AddRange(_directories.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => d.Value.Build()));
             children.AddRange(_files.OrderBy(f => f.Name, StringComparer.Ordinal));
             return new FileTreeNode(name, FileTreeNode.DirectoryType, null, null, children) { Tokens = children.Sum(c => c.Tokens ?? 0) };
         }

@@ -378,33 +378,41 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
     internal enum FileKind { Other, Backend, Frontend, Test }
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> BackendExtension = BackendExtensions.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> FrontendOnlyExtension = FrontendOnlyExtensions.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> ScriptExtension = ScriptExtensions.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> FrontendFolder = FrontendFolders.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> TestFolder = TestFolders.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Called for every file of a scan's view: the path's parts are looked at in place, not split out.
     internal static FileKind Classify(string relative)
     {
-        var segments = relative.Split('/');
-        var name = segments[^1];
+        var slash = relative.LastIndexOf('/');
+        var folders = relative.AsSpan(0, Math.Max(slash, 0));
+        var name = relative.AsSpan(slash + 1);
         var extension = Path.GetExtension(name);
-        var isSource = BackendExtensions.Contains(extension) || FrontendOnlyExtensions.Contains(extension) || ScriptExtensions.Contains(extension);
+        var isSource = BackendExtension.Contains(extension) || FrontendOnlyExtension.Contains(extension) || ScriptExtension.Contains(extension);
         if (!isSource)
         {
             return FileKind.Other;
         }
 
-        if (IsTestFile(segments, name))
+        if (IsTestFile(folders, name))
         {
             return FileKind.Test;
         }
 
-        if (FrontendOnlyExtensions.Contains(extension))
+        if (FrontendOnlyExtension.Contains(extension))
         {
             return FileKind.Frontend;
         }
 
-        if (ScriptExtensions.Contains(extension))
+        if (ScriptExtension.Contains(extension))
         {
             // JavaScript and TypeScript run on both sides; the folder they live in tells which.
-            for (var i = 0; i < segments.Length - 1; i++)
+            foreach (var folder in folders.Split('/'))
             {
-                if (FrontendFolders.Contains(segments[i]))
+                if (FrontendFolder.Contains(folders[folder]))
                 {
                     return FileKind.Frontend;
                 }
@@ -415,16 +423,18 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
     }
 
     /// <summary>True for a folder name that holds tests: tests, spec, e2e, Foo.Tests...</summary>
-    internal static bool IsTestFolder(string name) =>
-        TestFolders.Contains(name)
+    internal static bool IsTestFolder(string name) => IsTestFolder(name.AsSpan());
+
+    private static bool IsTestFolder(ReadOnlySpan<char> name) =>
+        TestFolder.Contains(name)
         || name.EndsWith(".Tests", StringComparison.OrdinalIgnoreCase)
         || name.EndsWith(".Test", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsTestFile(string[] segments, string name)
+    private static bool IsTestFile(ReadOnlySpan<char> folders, ReadOnlySpan<char> name)
     {
-        for (var i = 0; i < segments.Length - 1; i++)
+        foreach (var folder in folders.Split('/'))
         {
-            if (IsTestFolder(segments[i]))
+            if (IsTestFolder(folders[folder]))
             {
                 return true;
             }
