@@ -108,13 +108,8 @@ public sealed class CodebaseCacheTests
     [Fact]
     public async Task Cache_ConcurrentFirstRequests_ShareOneScan()
     {
-        using var workspace = new TempDirectory();
-        for (var i = 0; i < 2000; i++)
-        {
-            workspace.Write($"src/m{i / 100}/f{i}.py", $"value = {i}\n");
-        }
-
-        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:Codebase:IndexOnStart"] = "false" });
+        using var workspace = WorkspaceOf2000Files();
+        await using var server = await StartWithoutIndexOnStart(workspace);
         var cache = server.Services.GetRequiredService<CodebaseCache>();
         Assert.Equal(0, cache.Scans);
 
@@ -141,13 +136,8 @@ public sealed class CodebaseCacheTests
     [Fact]
     public async Task Cache_ARequestThatGivesUp_LeavesTheScanToFinishForTheNext()
     {
-        using var workspace = new TempDirectory();
-        for (var i = 0; i < 2000; i++)
-        {
-            workspace.Write($"lib/f{i}.py", $"value = {i}\n");
-        }
-
-        await using var server = await TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:Codebase:IndexOnStart"] = "false" });
+        using var workspace = WorkspaceOf2000Files();
+        await using var server = await StartWithoutIndexOnStart(workspace);
         var cache = server.Services.GetRequiredService<CodebaseCache>();
         using (var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(1)))
         {
@@ -157,6 +147,21 @@ public sealed class CodebaseCacheTests
         Assert.Contains("f1999.py", await View(server), StringComparison.Ordinal);
         Assert.Equal(1, cache.Scans);
     }
+
+    /// <summary>Enough files that a scan takes a while: requests sent together overlap it.</summary>
+    private static TempDirectory WorkspaceOf2000Files()
+    {
+        var workspace = new TempDirectory();
+        for (var i = 0; i < 2000; i++)
+        {
+            workspace.Write($"src/m{i / 100}/f{i}.py", $"value = {i}\n");
+        }
+
+        return workspace;
+    }
+
+    private static Task<TestServer> StartWithoutIndexOnStart(TempDirectory workspace) =>
+        TestServer.StartAsync(workspace.Path, settings: new Dictionary<string, string?> { ["BuildLore:Codebase:IndexOnStart"] = "false" });
 
     private static Task<string> View(TestServer server) => server.Http.GetStringAsync("llm/learning/codebase");
 
