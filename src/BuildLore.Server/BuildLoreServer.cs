@@ -95,11 +95,12 @@ public static class BuildLoreServer
         builder.Services.AddSingleton<CodebaseCache>();
         builder.Services.AddSingleton<LogFeeds>();
         builder.Services.AddSingleton<PushedBuilds>();
+        // First, so the workspace scan starts before the store's migration is awaited.
+        builder.Services.AddHostedService<CodebaseIndexer>();
         builder.Services.AddHostedService<StoreStartup>();
         builder.Services.AddHostedService<LeftoverBuilds>();
         builder.Services.AddHostedService<BuildWorker>();
         builder.Services.AddHostedService<IdleBuildSweeper>();
-        builder.Services.AddHostedService<CodebaseIndexer>();
         builder.Services.AddApiTokenAuthentication();
         builder.Services.AddOpenApi();
 
