@@ -62,7 +62,7 @@ internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<
             Watch(workspace);
 
             // A scan can be shared only when a watcher would have told of any change since it started.
-            var reusable = _scan is { IsFaulted: false, IsCanceled: false } && _watching && _scanVersion == _version && _root == workspace;
+            var reusable = _scan is { IsFaulted: false, IsCanceled: false } && _watching && _scanVersion == _version;
             if (!reusable)
             {
                 var version = _version;
@@ -106,6 +106,7 @@ internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<
         {
             _root = workspace;
             _snapshot = null;
+            _version++; // a scan of another workspace is never shared
             _watching = false;
             _nextWatchAttempt = DateTime.MinValue;
         }
