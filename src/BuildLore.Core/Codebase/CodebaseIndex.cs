@@ -23,7 +23,11 @@ public sealed record TokenEstimate(string Encoding, string Method, int FilesCoun
     public const string Sampled = "sampled";
 }
 
-/// <summary>Where a scan's time went: listing and reading the files, and counting tokens (with any wait for the vocabulary).</summary>
+/// <summary>
+/// Where a scan's time went: listing and reading the files (the token sample is counted as its files
+/// are read, once the vocabulary is loaded), and the token counts left after reading (heads read while
+/// the vocabulary was still loading; in a small workspace, the files outside the sample).
+/// </summary>
 public sealed record ScanTimings(TimeSpan Reading, TimeSpan Tokens)
 {
     public TimeSpan Total => Reading + Tokens;
@@ -73,32 +77,24 @@ public sealed class CodebaseIndex
             files = [.. Files.Where(f => kept.Contains(f.Path))];
         }
 
-        var rootNode = new DirectoryBuilder(WorkspaceName);
-        var keyConfigs = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var lists = new Dictionary<CodebaseScanner.FileKind, List<SourceFile>>
+        // First what is to be read (configuration text, previews, manifests), decided from the paths
+        // alone; then those reads run on every core while this thread builds the tree.
+        var configs = new List<string>();
+        var sources = new Dictionary<CodebaseScanner.FileKind, List<IndexedFile>>
         {
             [CodebaseScanner.FileKind.Backend] = [],
             [CodebaseScanner.FileKind.Frontend] = [],
             [CodebaseScanner.FileKind.Test] = [],
         };
-        var seen = new HashSet<CodebaseScanner.FileKind>();
-        var languages = new Dictionary<string, long>(StringComparer.Ordinal);
-        var listed = 0;
-        long totalTokens = 0;
-        var manifestPaths = new List<string>();
-        var configCount = 0;
-        var configsCut = new List<string>();
         var totals = new Dictionary<CodebaseScanner.FileKind, int>();
+        var languages = new Dictionary<string, long>(StringComparer.Ordinal);
+        var manifestPaths = new List<string>();
+        var skippedManifests = new List<string>();
+        long manifestBytes = 0;
+        var configCount = 0;
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            totalTokens += file.Tokens ?? 0;
-            if (listed < _options.MaxTreeEntries)
-            {
-                rootNode.Add(file.Path, 0, file);
-                listed++;
-            }
-
             if (file.Binary)
             {
                 continue;
@@ -106,17 +102,21 @@ public sealed class CodebaseIndex
 
             if (CodebaseScanner.IsKeyConfig(file.Path) && configCount++ < _options.MaxConfigFiles)
             {
-                var (text, cut) = ReadRedacted(file.Path, _options.MaxConfigFileChars * 4L, _options.MaxConfigFileChars);
-                keyConfigs[file.Path] = text;
-                if (cut)
-                {
-                    configsCut.Add(file.Path);
-                }
+                configs.Add(file.Path);
             }
 
             if (Manifests.IsManifest(file.Path))
             {
-                manifestPaths.Add(file.Path);
+                // The caps on manifests go by their sizes, so which are read does not depend on timing.
+                if (manifestPaths.Count >= _options.MaxManifestFiles || manifestBytes >= _options.MaxManifestBytesTotal)
+                {
+                    skippedManifests.Add(file.Path);
+                }
+                else
+                {
+                    manifestPaths.Add(file.Path);
+                    manifestBytes += Math.Min(file.Size, _options.MaxManifestBytes);
+                }
             }
 
             var kind = CodebaseScanner.Classify(file.Path);
@@ -127,24 +127,73 @@ public sealed class CodebaseIndex
 
             var language = Languages.Of(file.Path);
             languages[language] = languages.GetValueOrDefault(language) + (file.Lines ?? 0);
-            seen.Add(kind);
             totals[kind] = totals.GetValueOrDefault(kind) + 1;
-            if (lists[kind].Count < _options.MaxSourceFiles)
+            if (sources[kind].Count < _options.MaxSourceFiles)
             {
-                var preview = ReadRedacted(file.Path, PreviewReadBytes, CodebaseScanner.PreviewLength).Text;
-                lists[kind].Add(new SourceFile(Path.GetFileName(file.Path), file.Path, file.Lines ?? 0, preview));
+                sources[kind].Add(file);
             }
         }
 
+        var reads = new List<(string Path, long MaxBytes, int MaxChars)>();
+        int Queue(string path, long maxBytes, int maxChars)
+        {
+            reads.Add((path, maxBytes, maxChars));
+            return reads.Count - 1;
+        }
+
+        var configReads = configs.Select(path => (Path: path, Read: Queue(path, _options.MaxConfigFileChars * 4L, _options.MaxConfigFileChars))).ToList();
+        var previewReads = sources.ToDictionary(
+            s => s.Key,
+            s => s.Value.Select(file => (File: file, Read: Queue(file.Path, PreviewReadBytes, CodebaseScanner.PreviewLength))).ToList());
+        var manifestReads = manifestPaths.Select(path => (Path: path, Read: Queue(path, _options.MaxManifestBytes, int.MaxValue))).ToList();
+        var texts = new (string Text, bool Cut)[reads.Count];
+        var reading = Task.Run(() => Parallel.For(
+            0,
+            reads.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            r => texts[r] = ReadRedacted(reads[r].Path, reads[r].MaxBytes, reads[r].MaxChars)));
+
+        var rootNode = new DirectoryBuilder(WorkspaceName);
+        var listed = 0;
+        long totalTokens = 0;
+        foreach (var file in files)
+        {
+            totalTokens += file.Tokens ?? 0;
+            if (listed < _options.MaxTreeEntries)
+            {
+                rootNode.Add(file.Path, 0, file);
+                listed++;
+            }
+        }
+
+        var tree = rootNode.Build();
+        reading.GetAwaiter().GetResult();
+
+        var keyConfigs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var configsCut = new List<string>();
+        foreach (var (path, read) in configReads)
+        {
+            keyConfigs[path] = texts[read].Text;
+            if (texts[read].Cut)
+            {
+                configsCut.Add(path);
+            }
+        }
+
+        var lists = previewReads.ToDictionary(
+            p => p.Key,
+            p => p.Value.Select(r => new SourceFile(Path.GetFileName(r.File.Path), r.File.Path, r.File.Lines ?? 0, texts[r.Read].Text)).ToList());
+        var manifests = manifestReads.Select(r => new ManifestText(r.Path, texts[r.Read].Text, texts[r.Read].Cut)).ToList();
+
         return new CodebaseSnapshot(
             WorkspaceName,
-            rootNode.Build(),
+            tree,
             files.Count > listed,
             keyConfigs,
             lists[CodebaseScanner.FileKind.Backend],
             lists[CodebaseScanner.FileKind.Frontend],
             lists[CodebaseScanner.FileKind.Test],
-            new StructureSummary(seen.Contains(CodebaseScanner.FileKind.Backend), seen.Contains(CodebaseScanner.FileKind.Frontend), seen.Contains(CodebaseScanner.FileKind.Test)),
+            new StructureSummary(totals.ContainsKey(CodebaseScanner.FileKind.Backend), totals.ContainsKey(CodebaseScanner.FileKind.Frontend), totals.ContainsKey(CodebaseScanner.FileKind.Test)),
             files.Count)
         {
             TotalTokens = totalTokens,
@@ -154,35 +203,11 @@ public sealed class CodebaseIndex
             FrontendFileCount = totals.GetValueOrDefault(CodebaseScanner.FileKind.Frontend),
             TestFileCount = totals.GetValueOrDefault(CodebaseScanner.FileKind.Test),
             TokenEstimate = Tokens,
-            Facts = ReadFacts(manifestPaths, files, languages, cancellationToken),
+            // Dependencies come from each manifest's whole text (up to MaxManifestBytes), not from the
+            // configuration text shown, which is cut shorter; manifests past the count or size cap are
+            // named as skipped, never dropped silently.
+            Facts = ProjectFactsReader.Read(manifests, skippedManifests, files.Select(f => f.Path), languages),
         };
-    }
-
-    /// <summary>
-    /// Project facts with dependencies parsed from each manifest's whole text (up to
-    /// <see cref="CodebaseScanOptions.MaxManifestBytes"/>), not from the configuration text shown, which is
-    /// cut shorter; manifests past the count or total-size cap are named as skipped, never dropped silently.
-    /// </summary>
-    private ProjectFacts ReadFacts(List<string> manifestPaths, IReadOnlyList<IndexedFile> files, Dictionary<string, long> languages, CancellationToken cancellationToken)
-    {
-        var manifests = new List<ManifestText>();
-        var skipped = new List<string>();
-        long bytes = 0;
-        foreach (var path in manifestPaths)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (manifests.Count >= _options.MaxManifestFiles || bytes >= _options.MaxManifestBytesTotal)
-            {
-                skipped.Add(path);
-                continue;
-            }
-
-            var (text, cut) = ReadRedacted(path, _options.MaxManifestBytes, int.MaxValue);
-            bytes += text.Length;
-            manifests.Add(new ManifestText(path, text, cut));
-        }
-
-        return ProjectFactsReader.Read(manifests, skipped, files.Select(f => f.Path), languages);
     }
 
     /// <summary>

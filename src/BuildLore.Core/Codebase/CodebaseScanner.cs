@@ -117,13 +117,17 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         }
 
         var clock = Stopwatch.StartNew();
-        TokenCounter.Warm(); // loading the vocabulary takes a while: do it alongside the reading
+        TokenCounter.Warm(); // loading the vocabulary takes a while: do it while git lists and the files are read
         var guard = new RootGuard(root);
+        var candidates = EnumerateCandidates(root, cancellationToken).ToList();
+        candidates.Sort(StringComparer.Ordinal);
+        // The files whose tokens are counted are chosen from the list, so each is tokenized from the
+        // head its reader has just read instead of being opened again once all are read.
+        var sample = new TokenSample(SampleOf(candidates), _options.SampleHeadBytes);
         var measured = new System.Collections.Concurrent.ConcurrentQueue<IndexedFile>();
         var linked = new System.Collections.Concurrent.ConcurrentQueue<(string Path, RootGuard.Admission Admission)>();
-        // Reading is mostly waiting on the file system: one reader per core keeps both busy, and
-        // starts on the first files git prints.
-        Parallel.ForEach(EnumerateCandidates(root, cancellationToken), Parallelism(cancellationToken), () => new byte[ReadBufferBytes], (path, _, buffer) =>
+        // Reading is mostly waiting on the file system: one reader per core keeps both busy.
+        Parallel.ForEach(candidates, Parallelism(cancellationToken), () => new byte[ReadBufferBytes], (path, _, buffer) =>
         {
             // Most files are plain files in folders reached without links: opened and read directly.
             if (PlainFileReader.IsSupported && guard.IsInPlainFolder(path))
@@ -135,7 +139,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
                     case PlainFileReader.Outcome.Opened:
                         try
                         {
-                            if (Measure(path, length, new DescriptorReader(descriptor), buffer) is { } plain)
+                            if (Measure(path, length, new DescriptorReader(descriptor), buffer, sample) is { } plain)
                             {
                                 measured.Enqueue(plain);
                             }
@@ -159,7 +163,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
                 // Decided once the whole list is known: whether its target is listed itself.
                 linked.Enqueue((path, admitted));
             }
-            else if (Measure(root, path, admitted.Info, buffer) is { } file)
+            else if (Measure(root, path, admitted.Info, buffer, sample) is { } file)
             {
                 measured.Enqueue(file);
             }
@@ -173,7 +177,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         var linkBuffer = new byte[ReadBufferBytes];
         foreach (var (path, admitted) in linked)
         {
-            if (direct.Contains(admitted.RealRelative) && Measure(root, path, admitted.Info, linkBuffer) is { } file)
+            if (direct.Contains(admitted.RealRelative) && Measure(root, path, admitted.Info, linkBuffer, sample) is { } file)
             {
                 measured.Enqueue(file);
             }
@@ -182,7 +186,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         var files = measured.ToArray();
         Array.Sort(files, (x, y) => string.CompareOrdinal(x.Path, y.Path));
         var reading = clock.Elapsed;
-        var estimate = EstimateTokens(root, files, cancellationToken);
+        var estimate = EstimateTokens(root, files, sample, cancellationToken);
         return new CodebaseIndex(root, files, estimate, _options) { Timings = new ScanTimings(reading, clock.Elapsed - reading) };
     }
 
@@ -200,7 +204,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         new() { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
 
     /// <summary>Size, line count and whether the file is binary, for a file the root guard admitted.</summary>
-    private IndexedFile? Measure(string root, string relative, FileInfo info, byte[] buffer)
+    private IndexedFile? Measure(string root, string relative, FileInfo info, byte[] buffer, TokenSample sample)
     {
         // Empty files need no reading, and neither do FIFOs and devices, which report no size and would block.
         var length = info.Length;
@@ -212,7 +216,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         try
         {
             using var handle = File.OpenHandle(Path.Combine(root, relative), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return Measure(relative, length, new HandleReader(handle), buffer);
+            return Measure(relative, length, new HandleReader(handle), buffer, sample);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -220,8 +224,11 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         }
     }
 
-    /// <summary>Line count and whether the file is binary, read through <paramref name="reader"/>; null when it turns out to be a folder.</summary>
-    private IndexedFile? Measure<TReader>(string relative, long length, TReader reader, byte[] buffer)
+    /// <summary>
+    /// Line count and whether the file is binary, read through <paramref name="reader"/>; null when it
+    /// turns out to be a folder. A text file of the token sample has its head tokenized on the way.
+    /// </summary>
+    private IndexedFile? Measure<TReader>(string relative, long length, TReader reader, byte[] buffer, TokenSample sample)
         where TReader : struct, IFileReader
     {
         if (length == 0)
@@ -241,6 +248,11 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             if (head[..Math.Min(head.Length, BinaryProbeBytes)].Contains((byte)0))
             {
                 return new IndexedFile(relative, length, null, Binary: true);
+            }
+
+            if (sample.Contains(relative))
+            {
+                sample.Count(relative, head);
             }
 
             long lines = head.Count((byte)'\n');
@@ -280,31 +292,41 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
     }
 
     /// <summary>
-    /// o200k token counts for every text file. Small workspaces are counted file by file (the first
-    /// 64 KiB of each, scaled by size beyond that). Large ones would spend most of the scan in the
-    /// tokenizer, so a spread sample of files per extension is counted and the rest estimated from
-    /// their size at that extension's tokens per byte; the estimate says which was done.
+    /// o200k token counts for every text file. Large workspaces would spend most of the scan in the
+    /// tokenizer, so a spread sample of files per extension is counted (the first
+    /// <see cref="CodebaseScanOptions.SampleHeadBytes"/> of each, tokenized as it was read) and the rest
+    /// estimated from their size at that extension's tokens per byte. Small ones are counted file by
+    /// file (the first 64 KiB of each, scaled by size beyond that). The estimate says which was done.
     /// </summary>
-    private TokenEstimate EstimateTokens(string root, IndexedFile[] files, CancellationToken cancellationToken)
+    private TokenEstimate EstimateTokens(string root, IndexedFile[] files, TokenSample sample, CancellationToken cancellationToken)
     {
+        var counted = sample.Finish(Parallelism(cancellationToken));
         var text = Enumerable.Range(0, files.Length).Where(i => files[i] is { Binary: false, Size: > 0 }).ToArray();
         var exact = text.Sum(i => files[i].Size) <= _options.MaxBytesForExactTokens;
-        var samples = exact ? text : Sample(files, text);
-        var headBytes = exact ? ReadBufferBytes : _options.SampleHeadBytes;
-        var counted = new (long Tokens, long Bytes)[samples.Length];
-        Parallel.For(0, samples.Length, Parallelism(cancellationToken), () => new byte[headBytes], (s, _, buffer) =>
+        if (exact)
         {
-            counted[s] = CountHead(Path.Combine(root, files[samples[s]].Path), buffer);
-            return buffer;
-        }, _ => { });
+            // The sample's counts stand for the files it read whole; the others are read again.
+            var rest = text.Where(i => !(counted.TryGetValue(files[i].Path, out var c) && c.Bytes == files[i].Size)).ToArray();
+            Parallel.For(0, rest.Length, Parallelism(cancellationToken), () => new byte[ReadBufferBytes], (r, _, buffer) =>
+            {
+                counted[files[rest[r]].Path] = CountHead(Path.Combine(root, files[rest[r]].Path), buffer);
+                return buffer;
+            }, _ => { });
+        }
 
         var perExtension = new Dictionary<string, (long Tokens, long Bytes)>(StringComparer.OrdinalIgnoreCase);
-        for (var s = 0; s < samples.Length; s++)
+        var filesCounted = 0;
+        foreach (var i in text)
         {
-            var file = files[samples[s]];
-            var (tokens, bytes) = counted[s];
-            files[samples[s]] = file with { Tokens = bytes == 0 ? 0 : (long)Math.Round(tokens * ((double)file.Size / bytes)) };
-            var extension = Path.GetExtension(file.Path);
+            if (!counted.TryGetValue(files[i].Path, out var count))
+            {
+                continue;
+            }
+
+            var (tokens, bytes) = count;
+            filesCounted++;
+            files[i] = files[i] with { Tokens = bytes == 0 ? 0 : (long)Math.Round(tokens * ((double)files[i].Size / bytes)) };
+            var extension = Path.GetExtension(files[i].Path);
             var sum = perExtension.GetValueOrDefault(extension);
             perExtension[extension] = (sum.Tokens + tokens, sum.Bytes + bytes);
         }
@@ -320,18 +342,19 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             }
         }
 
-        return new TokenEstimate(TokenCounter.Encoding, exact ? TokenEstimate.Counted : TokenEstimate.Sampled, samples.Length, all.Bytes);
+        return new TokenEstimate(TokenCounter.Encoding, exact ? TokenEstimate.Counted : TokenEstimate.Sampled, filesCounted, all.Bytes);
     }
 
     /// <summary>
-    /// Files of each extension, spread evenly over the sorted list: at least
+    /// The token sample: files of each extension, spread evenly over the sorted list, at least
     /// <see cref="CodebaseScanOptions.SampledFilesPerExtension"/> (or all), and three times the square
-    /// root of their number for common extensions, whose estimate weighs most in the total.
+    /// root of their number for common extensions, whose estimate weighs most in the total. Chosen from
+    /// the listing, before reading: those that turn out binary or empty are simply not counted.
     /// </summary>
-    private int[] Sample(IndexedFile[] files, int[] text)
+    private HashSet<string> SampleOf(List<string> sortedPaths)
     {
-        var sample = new List<int>();
-        foreach (var group in text.GroupBy(i => Path.GetExtension(files[i].Path), StringComparer.OrdinalIgnoreCase))
+        var sample = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in sortedPaths.GroupBy(p => Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
         {
             var members = group.ToArray();
             var take = Math.Min(members.Length, Math.Max(_options.SampledFilesPerExtension, (int)Math.Ceiling(3 * Math.Sqrt(members.Length))));
@@ -341,8 +364,41 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             }
         }
 
-        sample.Sort();
-        return [.. sample];
+        return sample;
+    }
+
+    /// <summary>
+    /// The files whose tokens a scan counts, and their counts. Readers hand over each one's head as they
+    /// read it: counted at once when the vocabulary is loaded, kept until <see cref="Finish"/> while it still loads.
+    /// </summary>
+    private sealed class TokenSample(HashSet<string> members, int headBytes)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Path, string Text, int Bytes)> _waiting = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Tokens, long Bytes)> _counted = new(StringComparer.Ordinal);
+
+        public bool Contains(string path) => members.Contains(path);
+
+        public void Count(string path, ReadOnlySpan<byte> head)
+        {
+            head = head[..Math.Min(head.Length, headBytes)];
+            var text = Encoding.UTF8.GetString(head);
+            if (TokenCounter.IsLoaded)
+            {
+                _counted[path] = (TokenCounter.Count(text), head.Length);
+            }
+            else
+            {
+                _waiting.Enqueue((path, text, head.Length));
+            }
+        }
+
+        /// <summary>Counts the heads that waited for the vocabulary; every count, by path.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, (long Tokens, long Bytes)> Finish(ParallelOptions parallelism)
+        {
+            Parallel.ForEach(_waiting, parallelism, w => _counted[w.Path] = (TokenCounter.Count(w.Text), w.Bytes));
+            _waiting.Clear();
+            return _counted;
+        }
     }
 
     private static (long Tokens, long Bytes) CountHead(string path, byte[] buffer)

@@ -15,5 +15,8 @@ public static class TokenCounter
     /// <summary>Loads the tokenizer's vocabulary in the background, so the first count does not wait for it.</summary>
     public static void Warm() => _ = Task.Run(() => Tokenizer.Value);
 
+    /// <summary>True once the vocabulary is loaded: a count no longer waits for it.</summary>
+    public static bool IsLoaded => Tokenizer.IsValueCreated;
+
     public static int Count(string text) => text.Length == 0 ? 0 : Tokenizer.Value.CountTokens(text);
 }
