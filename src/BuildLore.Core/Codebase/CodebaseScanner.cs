@@ -124,10 +124,11 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         // The files whose tokens are counted are chosen from the list, so each is tokenized from the
         // head its reader has just read instead of being opened again once all are read.
         var sample = new TokenSample(SampleOf(candidates), _options.SampleHeadBytes);
-        var measured = new System.Collections.Concurrent.ConcurrentQueue<IndexedFile>();
-        var linked = new System.Collections.Concurrent.ConcurrentQueue<(string Path, RootGuard.Admission Admission)>();
+        // Each file's result goes to its place in the sorted list, so the index needs no sorting after.
+        var measured = new IndexedFile?[candidates.Count];
+        var linked = new System.Collections.Concurrent.ConcurrentQueue<(long Slot, RootGuard.Admission Admission)>();
         // Reading is mostly waiting on the file system: one reader per core keeps both busy.
-        Parallel.ForEach(candidates, Parallelism(cancellationToken), () => new byte[ReadBufferBytes], (path, _, buffer) =>
+        Parallel.ForEach(candidates, Parallelism(cancellationToken), () => new byte[ReadBufferBytes], (path, _, slot, buffer) =>
         {
             // Most files are plain files in folders reached without links: opened and read directly.
             if (PlainFileReader.IsSupported && guard.IsInPlainFolder(path))
@@ -139,10 +140,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
                     case PlainFileReader.Outcome.Opened:
                         try
                         {
-                            if (Measure(path, length, new DescriptorReader(descriptor), buffer, sample) is { } plain)
-                            {
-                                measured.Enqueue(plain);
-                            }
+                            measured[slot] = Measure(path, length, new DescriptorReader(descriptor), buffer, sample);
                         }
                         finally
                         {
@@ -161,11 +159,11 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
             if (admitted.RealRelative != path)
             {
                 // Decided once the whole list is known: whether its target is listed itself.
-                linked.Enqueue((path, admitted));
+                linked.Enqueue((slot, admitted));
             }
-            else if (Measure(root, path, admitted.Info, buffer, sample) is { } file)
+            else
             {
-                measured.Enqueue(file);
+                measured[slot] = Measure(root, path, admitted.Info, buffer, sample);
             }
 
             return buffer;
@@ -173,18 +171,20 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
         // A link is shown only when what it resolves to is shown: its target passed every rule
         // (secret names, skipped folders, .gitignore, .buildloreignore) under its own name.
-        var direct = measured.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-        var linkBuffer = new byte[ReadBufferBytes];
-        foreach (var (path, admitted) in linked)
+        if (!linked.IsEmpty)
         {
-            if (direct.Contains(admitted.RealRelative) && Measure(root, path, admitted.Info, linkBuffer, sample) is { } file)
+            var direct = measured.OfType<IndexedFile>().Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+            var linkBuffer = new byte[ReadBufferBytes];
+            foreach (var (slot, admitted) in linked)
             {
-                measured.Enqueue(file);
+                if (direct.Contains(admitted.RealRelative))
+                {
+                    measured[slot] = Measure(root, candidates[(int)slot], admitted.Info, linkBuffer, sample);
+                }
             }
         }
 
-        var files = measured.ToArray();
-        Array.Sort(files, (x, y) => string.CompareOrdinal(x.Path, y.Path));
+        var files = measured.OfType<IndexedFile>().ToArray();
         var reading = clock.Elapsed;
         var estimate = EstimateTokens(root, files, sample, cancellationToken);
         return new CodebaseIndex(root, files, estimate, _options) { Timings = new ScanTimings(reading, clock.Elapsed - reading) };
