@@ -4,6 +4,7 @@ using BuildLore.Bench;
 // bench: dotnet run -c Release --project bench/BuildLore.Bench -- [BenchmarkDotNet args]
 // log generator: dotnet run -c Release --project bench/BuildLore.Bench -- generate-log OUT.log SIZE_MB
 // codebase scan in a warm process: ... -- scan-codebase DIR [RUNS]   (prints each scan's seconds, one per line)
+// token estimate against an exact count: ... -- count-tokens DIR   (the sampled total, every file counted, the difference)
 // SSE fan-out against a real server: ... -- sse-fanout --server BUILDLORE_EXE --log FILE [--followers 0,100] [--runs 3] [--chunk-kb 256]
 if (args is ["generate-log", var path, var size])
 {
@@ -27,6 +28,17 @@ if (args is ["scan-codebase", var repo, .. var rest])
         }
     }
 
+    return 0;
+}
+
+if (args is ["count-tokens", var workspace])
+{
+    // How far the sampled estimate of a large workspace lies from tokenizing every text file (the first 64 KiB of each).
+    var sampled = new BuildLore.Core.Codebase.CodebaseScanner().Index(workspace);
+    var exact = new BuildLore.Core.Codebase.CodebaseScanner(new() { MaxBytesForExactTokens = long.MaxValue }).Index(workspace);
+    static long Total(BuildLore.Core.Codebase.CodebaseIndex index) => index.Files.Sum(f => f.Tokens ?? 0);
+    Console.WriteLine(FormattableString.Invariant(
+        $"{sampled.Tokens.Method}: {Total(sampled)} tokens from {sampled.Tokens.FilesCounted} files; {exact.Tokens.Method}: {Total(exact)} from {exact.Tokens.FilesCounted}; {(Total(sampled) - Total(exact)) * 100.0 / Total(exact):F1}%"));
     return 0;
 }
 

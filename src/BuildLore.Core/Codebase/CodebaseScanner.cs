@@ -674,8 +674,8 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
     }
 
     /// <summary>
-    /// The candidate files as they come: git's list in a repository (streamed, so reading can start
-    /// while git still walks the untracked folders), else a walk that applies the .gitignore files as
+    /// The candidate files as they come: git's list in a repository (parsed as git prints it, while
+    /// git still walks the untracked folders), else a walk that applies the .gitignore files as
     /// git would; without secret files, skipped folders and what .buildloreignore hides. Not yet
     /// checked against links leaving the root.
     /// </summary>
