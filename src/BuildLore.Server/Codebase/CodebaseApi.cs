@@ -177,6 +177,9 @@ internal static partial class CodebaseLog
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Could not index workspace '{Workspace}' at start ({Reason}); the first codebase request scans it")]
     public static partial void IndexOnStartFailed(ILogger logger, string workspace, string reason);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Debug, Message = "The cached codebase view is stale: {Change} '{Path}'")]
+    public static partial void Stale(ILogger logger, WatcherChangeTypes change, string path);
 }
 
 public sealed record CodebaseResponse(CodebaseDto Codebase)

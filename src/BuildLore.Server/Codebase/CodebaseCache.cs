@@ -160,6 +160,7 @@ internal sealed class CodebaseCache(IOptions<BuildLoreOptions> options, ILogger<
             return;
         }
 
+        CodebaseLog.Stale(logger, e.ChangeType, e.FullPath);
         lock (_gate)
         {
             _snapshot = null;
