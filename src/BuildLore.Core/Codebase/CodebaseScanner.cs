@@ -357,7 +357,7 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
         foreach (var group in sortedPaths.GroupBy(p => Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
         {
             var members = group.ToArray();
-            var take = Math.Min(members.Length, Math.Max(_options.SampledFilesPerExtension, (int)Math.Ceiling(3 * Math.Sqrt(members.Length))));
+            var take = Math.Min(members.Length, Math.Max(_options.SampledFilesPerExtension, (int)Math.Ceiling(_options.SampledFilesPerSquareRoot * Math.Sqrt(members.Length))));
             for (var k = 0; k < take; k++)
             {
                 sample.Add(members[(int)((long)k * members.Length / take)]);
@@ -881,6 +881,8 @@ public sealed record CodebaseScanOptions
     public long MaxBytesForExactTokens { get; init; } = 8L * 1024 * 1024;
     /// <summary>In a sampled count, how many files of each extension are tokenized at least (more for common extensions).</summary>
     public int SampledFilesPerExtension { get; init; } = 40;
+    /// <summary>In a sampled count, an extension with n files has this many times the square root of n of them tokenized (at least <see cref="SampledFilesPerExtension"/>).</summary>
+    public double SampledFilesPerSquareRoot { get; init; } = 1.5;
     /// <summary>In a sampled count, how much of each sampled file is tokenized.</summary>
     public int SampleHeadBytes { get; init; } = 16 * 1024;
     /// <summary>Ask git for the file list when the workspace is a repository.</summary>

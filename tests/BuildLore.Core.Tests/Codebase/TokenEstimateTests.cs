@@ -63,9 +63,9 @@ public sealed class TokenEstimateTests : IDisposable
         Assert.Equal(TokenEstimate.Counted, counted.Tokens.Method);
         Assert.Equal(530, counted.Tokens.FilesCounted);
         Assert.Equal(TokenEstimate.Sampled, sampled.Tokens.Method);
-        // Per extension: max(10, ⌈3√n⌉) of n files, at most n: 61 of 401 .js (one is binary, so 60
-        // counted), 30 of 100 .py, 17 of 30 .md.
-        Assert.Equal(60 + 30 + 17, sampled.Tokens.FilesCounted);
+        // Per extension: max(10, ⌈1.5√n⌉) of n files, at most n: 31 of 401 .js (one is binary, so 30
+        // counted), 15 of 100 .py, 10 of 30 .md.
+        Assert.Equal(30 + 15 + 10, sampled.Tokens.FilesCounted);
         var exact = counted.Files.Sum(f => f.Tokens ?? 0);
         var estimate = sampled.Files.Sum(f => f.Tokens ?? 0);
         Assert.InRange(estimate, exact * 0.95, exact * 1.05);
