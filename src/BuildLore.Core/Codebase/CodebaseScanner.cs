@@ -347,8 +347,9 @@ public sealed class CodebaseScanner(CodebaseScanOptions? options = null)
 
     /// <summary>
     /// The token sample: files of each extension, spread evenly over the sorted list, at least
-    /// <see cref="CodebaseScanOptions.SampledFilesPerExtension"/> (or all), and three times the square
-    /// root of their number for common extensions, whose estimate weighs most in the total. Chosen from
+    /// <see cref="CodebaseScanOptions.SampledFilesPerExtension"/> (or all), and
+    /// <see cref="CodebaseScanOptions.SampledFilesPerSquareRoot"/> times the square root of their number
+    /// for common extensions, whose estimate weighs most in the total. Chosen from
     /// the listing, before reading: those that turn out binary or empty are simply not counted.
     /// </summary>
     private HashSet<string> SampleOf(List<string> sortedPaths)
