@@ -61,6 +61,25 @@ public sealed class CodebaseIndex
 
     public TokenEstimate Tokens { get; }
 
+    /// <summary>Whether <paramref name="path"/> is one of the visible files (they are sorted by path, ordinal).</summary>
+    private bool IsListed(string path)
+    {
+        int low = 0, high = Files.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            var order = string.CompareOrdinal(Files[middle].Path, path);
+            if (order == 0)
+            {
+                return true;
+            }
+
+            (low, high) = order < 0 ? (middle + 1, high) : (low, middle - 1);
+        }
+
+        return false;
+    }
+
     public ScanTimings Timings { get; init; } = new(TimeSpan.Zero, TimeSpan.Zero);
 
     /// <summary>
@@ -227,6 +246,12 @@ public sealed class CodebaseIndex
             }
 
             using var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            // The check above looked at the path; what was opened must be that file, or (for a link) a listed one.
+            if (OpenedFile.TryGetRealRelative(handle, _realRoot, out var real) && real != relative && (real is null || !IsListed(real)))
+            {
+                return ("", false);
+            }
+
             var length = RandomAccess.GetLength(handle);
             var buffer = new byte[Math.Min(maxBytes, length)];
             var read = RandomAccess.Read(handle, buffer, 0);

@@ -42,6 +42,12 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
     private const long MaxSearchedFileBytes = 2 * 1024 * 1024;
     private readonly CodebaseScanner _scanner = scanner ?? new CodebaseScanner();
     private readonly string _root = Path.GetFullPath(workspaceRoot);
+    private string? _realRoot;
+
+    /// <summary>For tests: runs between a path's check and its opening, where a swapped link would slip in.</summary>
+    internal Action<string>? BeforeOpen { get; init; }
+
+    private string RealRoot => _realRoot ??= CodebaseScanner.RealPath(_root) ?? _root;
 
     /// <summary>Checks a client's path and returns it relative with '/' separators.</summary>
     /// <exception cref="WorkspacePathException">The path tries to leave the workspace, or names a file clients may not see.</exception>
@@ -93,7 +99,7 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
             return new WorkspaceFile(relative, language, 0, 0, 0, 0, "", Binary: false, Truncated: false, Redactions: 0);
         }
 
-        using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var stream = Open(relative, full, real => _scanner.IsVisible(_root, real, cancellationToken));
         var head = new byte[Math.Min(8000, size)];
         var headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (head.AsSpan(0, headLength).Contains((byte)0))
@@ -172,17 +178,17 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
             : null;
         var hits = new List<SearchHit>();
         var files = _scanner.ListVisibleFiles(_root, cancellationToken);
+        HashSet<string>? visible = null;
         foreach (var relative in filter?.Apply(files) ?? files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var full = Path.Combine(_root, relative);
             var size = TargetLength(full);
-            if (size == 0 || size > MaxSearchedFileBytes || IsBinary(full))
+            if (size == 0 || size > MaxSearchedFileBytes || ReadText(relative, full, real => (visible ??= [.. files]).Contains(real)) is not { } lines)
             {
                 continue;
             }
 
-            var lines = File.ReadAllLines(full);
             var redactor = new StreamingRedactor();
             for (var i = 0; i < lines.Length; i++)
             {
@@ -237,12 +243,50 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         return (info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info).Length;
     }
 
-    private static bool IsBinary(string path)
+    /// <summary>
+    /// Opens a file whose path was checked, and makes sure the file opened is the one the check let
+    /// through: at the path itself, or (for a link) at a real path <paramref name="admits"/> shows itself.
+    /// </summary>
+    /// <exception cref="WorkspacePathException">The path was changed between its check and its opening.</exception>
+    private FileStream Open(string relative, string full, Func<string, bool> admits)
     {
-        using var stream = File.OpenRead(path);
-        var head = new byte[Math.Min(8000, stream.Length)];
-        stream.ReadExactly(head);
-        return head.AsSpan().Contains((byte)0);
+        BeforeOpen?.Invoke(relative);
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (OpenedFile.TryGetRealRelative(stream.SafeFileHandle, RealRoot, out var real) && real != relative && (real is null || !admits(real)))
+        {
+            stream.Dispose();
+            throw new WorkspacePathException($"'{relative}' changed while it was being opened and now leads {(real is null ? "outside the workspace" : "to a file clients may not see")}; it is not returned.");
+        }
+
+        return stream;
+    }
+
+    /// <summary>A text file's lines, redacted later; null for a binary file or one changed into what may not be read.</summary>
+    private string[]? ReadText(string relative, string full, Func<string, bool> admits)
+    {
+        try
+        {
+            using var stream = Open(relative, full, admits);
+            var head = new byte[(int)Math.Min(8000, stream.Length)];
+            if (head.AsSpan(0, stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)).Contains((byte)0))
+            {
+                return null;
+            }
+
+            stream.Position = 0;
+            using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var lines = new List<string>();
+            while (text.ReadLine() is { } line)
+            {
+                lines.Add(line);
+            }
+
+            return [.. lines];
+        }
+        catch (WorkspacePathException)
+        {
+            return null;
+        }
     }
 }
 
