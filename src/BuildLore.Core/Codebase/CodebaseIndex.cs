@@ -61,24 +61,11 @@ public sealed class CodebaseIndex
 
     public TokenEstimate Tokens { get; }
 
-    /// <summary>Whether <paramref name="path"/> is one of the visible files (they are sorted by path, ordinal).</summary>
-    private bool IsListed(string path)
-    {
-        int low = 0, high = Files.Count - 1;
-        while (low <= high)
-        {
-            var middle = low + (high - low) / 2;
-            var order = string.CompareOrdinal(Files[middle].Path, path);
-            if (order == 0)
-            {
-                return true;
-            }
+    private HashSet<string>? _paths;
 
-            (low, high) = order < 0 ? (middle + 1, high) : (low, middle - 1);
-        }
-
-        return false;
-    }
+    /// <summary>Whether <paramref name="path"/> is one of the visible files; the set is made the first time a link asks.</summary>
+    private bool IsListed(string path) =>
+        LazyInitializer.EnsureInitialized(ref _paths, () => Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal)).Contains(path);
 
     public ScanTimings Timings { get; init; } = new(TimeSpan.Zero, TimeSpan.Zero);
 

@@ -33,10 +33,7 @@ internal static class OpenedFile
                 return false;
             }
 
-            var root = Path.TrimEndingDirectorySeparator(realRoot);
-            realRelative = real.Length > root.Length + 1 && real.StartsWith(root, StringComparison.Ordinal) && real[root.Length] == '/'
-                ? real[(root.Length + 1)..]
-                : null;
+            realRelative = CodebaseScanner.IsUnder(realRoot, real) ? Path.GetRelativePath(realRoot, real) : null;
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -12,23 +12,11 @@ public static class TokenCounter
 
     private static readonly Lazy<Tokenizer> Tokenizer = new(() => TiktokenTokenizer.CreateForEncoding(Encoding));
 
-    private static Task? _warming;
+    // One load task, however often Warm is called: a second would only hold a pool thread blocked on the first.
+    private static readonly Lazy<Task> Warming = new(() => Task.Run(() => _ = Tokenizer.Value));
 
-    /// <summary>
-    /// Loads the tokenizer's vocabulary in the background, so the first count does not wait for it. Only
-    /// the first call starts the load: a second task would only hold a pool thread blocked on the first.
-    /// </summary>
-    public static void Warm()
-    {
-        if (Volatile.Read(ref _warming) is null)
-        {
-            var load = new Task(() => _ = Tokenizer.Value);
-            if (Interlocked.CompareExchange(ref _warming, load, null) is null)
-            {
-                load.Start(TaskScheduler.Default);
-            }
-        }
-    }
+    /// <summary>Loads the tokenizer's vocabulary in the background, so the first count does not wait for it.</summary>
+    public static void Warm() => _ = Warming.Value;
 
     /// <summary>True once the vocabulary is loaded: a count no longer waits for it.</summary>
     public static bool IsLoaded => Tokenizer.IsValueCreated;

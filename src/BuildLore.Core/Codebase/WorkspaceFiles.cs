@@ -100,14 +100,11 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         }
 
         using var stream = Open(relative, full, real => _scanner.IsVisible(_root, real, cancellationToken));
-        var head = new byte[Math.Min(8000, size)];
-        var headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        if (head.AsSpan(0, headLength).Contains((byte)0))
+        if (IsBinary(stream))
         {
             return new WorkspaceFile(relative, language, size, 0, 0, 0, null, Binary: true, Truncated: false, Redactions: 0);
         }
 
-        stream.Position = 0;
         using var text = new StreamReader(stream, new UTF8Encoding(false, false));
         var reader = new BoundedLineReader(text);
         var first = Math.Max(1, start ?? 1);
@@ -261,19 +258,26 @@ public sealed class WorkspaceFiles(string workspaceRoot, CodebaseScanner? scanne
         return stream;
     }
 
+    /// <summary>Whether the file has a NUL in its first 8,000 bytes (git's test); the stream is left at its start.</summary>
+    private static bool IsBinary(FileStream stream)
+    {
+        var head = new byte[(int)Math.Min(8000, stream.Length)];
+        var binary = head.AsSpan(0, stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)).Contains((byte)0);
+        stream.Position = 0;
+        return binary;
+    }
+
     /// <summary>A text file's lines, redacted later; null for a binary file or one changed into what may not be read.</summary>
     private string[]? ReadText(string relative, string full, Func<string, bool> admits)
     {
         try
         {
             using var stream = Open(relative, full, admits);
-            var head = new byte[(int)Math.Min(8000, stream.Length)];
-            if (head.AsSpan(0, stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)).Contains((byte)0))
+            if (IsBinary(stream))
             {
                 return null;
             }
 
-            stream.Position = 0;
             using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
             var lines = new List<string>();
             while (text.ReadLine() is { } line)
